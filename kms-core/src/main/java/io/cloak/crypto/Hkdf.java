@@ -1,0 +1,74 @@
+package io.cloak.crypto;
+
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * HKDF (RFC 5869) with HMAC-SHA256, using the JDK's {@code HmacSHA256}.
+ *
+ * <p>Security contract: derives {@code length} pseudorandom bytes from input keying material that
+ * has enough entropy; distinct {@code info} values give independent outputs. The salt should be
+ * fixed per application or random, not chosen by an attacker. Secret inputs and outputs never
+ * appear in exception messages.
+ *
+ * <p>Thread-safety: stateless and thread-safe.
+ */
+public final class Hkdf {
+
+  private static final String HMAC = "HmacSHA256";
+  private static final int HASH_LENGTH = 32;
+
+  /** The largest output length RFC 5869 allows for SHA-256: 255 * 32 bytes. */
+  static final int MAX_LENGTH = 255 * HASH_LENGTH;
+
+  private Hkdf() {}
+
+  /**
+   * Computes HKDF-SHA256 (extract then expand).
+   *
+   * @param ikm input keying material, not {@code null} (may be empty)
+   * @param salt optional salt; {@code null} or empty means no salt (32 zero bytes, per RFC 5869)
+   * @param info optional context information; {@code null} is treated as empty
+   * @param length output length in bytes, 1 to 8160
+   * @return {@code length} bytes of output keying material
+   * @throws GeneralSecurityException if {@code length} is out of range or HMAC-SHA256 is
+   *     unavailable
+   * @throws NullPointerException if {@code ikm} is {@code null}
+   */
+  public static byte[] sha256(byte[] ikm, byte[] salt, byte[] info, int length)
+      throws GeneralSecurityException {
+    Objects.requireNonNull(ikm, "ikm");
+    if (length < 1 || length > MAX_LENGTH) {
+      throw new GeneralSecurityException(
+          "HKDF-SHA256 output length must be between 1 and " + MAX_LENGTH + ", got " + length);
+    }
+    Mac mac = Mac.getInstance(HMAC);
+    // HMAC with an empty key equals HMAC with HashLen zero bytes; SecretKeySpec rejects empty keys.
+    byte[] extractKey = (salt == null || salt.length == 0) ? new byte[HASH_LENGTH] : salt;
+    mac.init(new SecretKeySpec(extractKey, HMAC));
+    byte[] prk = mac.doFinal(ikm);
+
+    mac.init(new SecretKeySpec(prk, HMAC));
+    byte[] out = new byte[length];
+    byte[] t = new byte[0];
+    int pos = 0;
+    for (int i = 1; pos < length; i++) {
+      mac.update(t);
+      if (info != null) {
+        mac.update(info);
+      }
+      mac.update((byte) i);
+      Arrays.fill(t, (byte) 0);
+      t = mac.doFinal();
+      int n = Math.min(HASH_LENGTH, length - pos);
+      System.arraycopy(t, 0, out, pos, n);
+      pos += n;
+    }
+    Arrays.fill(t, (byte) 0);
+    Arrays.fill(prk, (byte) 0);
+    return out;
+  }
+}
