@@ -1,0 +1,258 @@
+package io.cloak.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * Column-encryption overhead: a table of 10 columns, 3 of them encrypted (one deterministic), 100k
+ * batched inserts then 100k point selects by the deterministic column, through the plain driver and
+ * through {@code jdbc:cloak:} in the same run, on H2 in memory and on PostgreSQL. Each round runs
+ * plain and Cloak back to back, alternating which goes first; the summary prints medians over the
+ * rounds and the ratio of Cloak's time to plain time.
+ *
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.cloak.benchmarks.JdbcBenchmark
+ * [rows=100000] [rounds=3] [engines=h2,postgresql]}. PostgreSQL is reached at {@code
+ * 127.0.0.1:5432} as {@code postgres} (override with {@code pg=host:port}).
+ */
+public final class JdbcBenchmark {
+  private JdbcBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int rows = 100_000;
+    int rounds = 3;
+    String engines = "h2,postgresql";
+    String pg = "127.0.0.1:5432";
+    for (String a : args) {
+      String[] kv = a.split("=", 2);
+      switch (kv[0]) {
+        case "rows" -> rows = Integer.parseInt(kv[1]);
+        case "rounds" -> rounds = Integer.parseInt(kv[1]);
+        case "engines" -> engines = kv[1];
+        case "pg" -> pg = kv[1];
+        default -> throw new IllegalArgumentException("unknown argument " + a);
+      }
+    }
+    Path dir = Files.createTempDirectory("cloak-jdbc-bench");
+    byte[] root = new byte[32];
+    new SecureRandom().nextBytes(root);
+    Files.write(dir.resolve("root.key"), root);
+    Path config = dir.resolve("cloak.yaml");
+    Files.writeString(
+        config,
+        "kms: {type: local, keystore: ./keystore, root-key-file: ./root.key}\n"
+            + "columns:\n"
+            + "  - {table: bench, column: email, mode: deterministic}\n"
+            + "  - {table: bench, column: ssn}\n"
+            + "  - {table: bench, column: note}\n");
+    StringBuilder summary = new StringBuilder();
+    summary.append(
+        String.format(
+            Locale.ROOT,
+            "%-11s %-8s %14s %14s %8s   per round%n",
+            "engine",
+            "op",
+            "plain ops/s",
+            "cloak ops/s",
+            "ratio"));
+    for (String engine : engines.split(",")) {
+      Target target = Target.of(engine.trim(), pg);
+      List<double[]> perRound = new ArrayList<>();
+      for (int r = 0; r < rounds; r++) {
+        boolean cloakFirst = r % 2 == 1;
+        double[] plain = new double[2];
+        double[] cloak = new double[2];
+        for (int k = 0; k < 2; k++) {
+          boolean useCloak = (k == 0) == cloakFirst;
+          double[] result = runOnce(target, useCloak, config, rows);
+          if (useCloak) {
+            cloak = result;
+          } else {
+            plain = result;
+          }
+        }
+        perRound.add(new double[] {plain[0], cloak[0], plain[1], cloak[1]});
+        System.out.printf(
+            Locale.ROOT,
+            "%s round %d: insert plain %.0f/s cloak %.0f/s; select plain %.0f/s cloak %.0f/s%n",
+            engine,
+            r + 1,
+            plain[0],
+            cloak[0],
+            plain[1],
+            cloak[1]);
+      }
+      appendRow(summary, engine, "insert", perRound, 0);
+      appendRow(summary, engine, "select", perRound, 2);
+      target.dropAll();
+    }
+    System.out.println();
+    System.out.println(
+        "== Summary: median over rounds; ratio = plain ops/s / cloak ops/s (time ratio) ==");
+    System.out.print(summary);
+    System.out.println("goals: ratio <= 1.15 on PostgreSQL, <= 2.0 on H2 in memory");
+  }
+
+  private static void appendRow(
+      StringBuilder out, String engine, String op, List<double[]> rounds, int at) {
+    List<Double> plain = new ArrayList<>();
+    List<Double> cloak = new ArrayList<>();
+    StringBuilder per = new StringBuilder();
+    for (double[] r : rounds) {
+      plain.add(r[at]);
+      cloak.add(r[at + 1]);
+      per.append(String.format(Locale.ROOT, " %.2f", r[at] / r[at + 1]));
+    }
+    double p = median(plain);
+    double c = median(cloak);
+    out.append(
+        String.format(
+            Locale.ROOT, "%-11s %-8s %14.0f %14.0f %8.2f  %s%n", engine, op, p, c, p / c, per));
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  /** Creates a fresh table, inserts {@code rows} rows, selects each by email; returns ops/s. */
+  private static double[] runOnce(Target target, boolean cloak, Path config, int rows)
+      throws SQLException {
+    String db = target.freshDatabase();
+    try (Connection c = target.connect(db, cloak ? config : null);
+        Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE bench (id INT PRIMARY KEY, email VARCHAR(400), ssn VARCHAR(400),"
+              + " note VARCHAR(400), name VARCHAR(100), city VARCHAR(100), age INT,"
+              + " score DOUBLE PRECISION, created TIMESTAMP, active BOOLEAN)");
+      st.execute("CREATE INDEX bench_email ON bench (email)");
+      c.setAutoCommit(false);
+      long t0 = System.nanoTime();
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO bench (id, email, ssn, note, name, city, age, score, created, active)"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
+        for (int i = 0; i < rows; i++) {
+          ps.setInt(1, i);
+          ps.setString(2, "user" + i + "@example.com");
+          ps.setString(
+              3, String.format(Locale.ROOT, "%03d-%02d-%04d", i % 1000, i % 100, i % 10000));
+          ps.setString(4, "note for customer " + i);
+          ps.setString(5, "Name " + i);
+          ps.setString(6, "City " + (i % 500));
+          ps.setInt(7, 18 + i % 80);
+          ps.setDouble(8, i * 0.5);
+          ps.setTimestamp(9, now);
+          ps.setBoolean(10, i % 2 == 0);
+          ps.addBatch();
+          if (i % 1000 == 999) {
+            ps.executeBatch();
+          }
+        }
+        ps.executeBatch();
+      }
+      c.commit();
+      double insertSeconds = (System.nanoTime() - t0) / 1e9;
+      c.setAutoCommit(true);
+      if (target.postgres) {
+        st.execute("ANALYZE bench");
+      }
+      long t1 = System.nanoTime();
+      long found = 0;
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT id, ssn, name FROM bench WHERE email = ?")) {
+        for (int i = 0; i < rows; i++) {
+          ps.setString(1, "user" + i + "@example.com");
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              found += rs.getString(2).length() > 0 ? 1 : 0;
+            }
+          }
+        }
+      }
+      double selectSeconds = (System.nanoTime() - t1) / 1e9;
+      if (found != rows) {
+        throw new IllegalStateException("expected " + rows + " rows, found " + found);
+      }
+      return new double[] {rows / insertSeconds, rows / selectSeconds};
+    } finally {
+      target.drop(db);
+    }
+  }
+
+  /** Where the benchmark runs. */
+  private record Target(String engine, boolean postgres, String host, List<String> created) {
+    static Target of(String engine, String pgHost) {
+      return switch (engine) {
+        case "h2" -> new Target(engine, false, null, new ArrayList<>());
+        case "postgresql" -> new Target(engine, true, pgHost, new ArrayList<>());
+        default -> throw new IllegalArgumentException("engine must be h2 or postgresql: " + engine);
+      };
+    }
+
+    String freshDatabase() throws SQLException {
+      String name = "cloak_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+      if (postgres) {
+        try (Connection c =
+                DriverManager.getConnection("jdbc:postgresql://" + host + "/postgres", props());
+            Statement st = c.createStatement()) {
+          st.execute("CREATE DATABASE " + name);
+        }
+      }
+      created.add(name);
+      return name;
+    }
+
+    Connection connect(String db, Path config) throws SQLException {
+      String real =
+          postgres ? "postgresql://" + host + "/" + db : "h2:mem:" + db + ";DB_CLOSE_DELAY=-1";
+      Properties p = props();
+      if (config != null) {
+        p.setProperty("cloak.config", config.toString());
+        return DriverManager.getConnection("jdbc:cloak:" + real, p);
+      }
+      return DriverManager.getConnection("jdbc:" + real, p);
+    }
+
+    void drop(String db) throws SQLException {
+      if (postgres) {
+        try (Connection c =
+                DriverManager.getConnection("jdbc:postgresql://" + host + "/postgres", props());
+            Statement st = c.createStatement()) {
+          st.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+        }
+      } else {
+        try (Connection c = DriverManager.getConnection("jdbc:h2:mem:" + db);
+            Statement st = c.createStatement()) {
+          st.execute("DROP ALL OBJECTS");
+          st.execute("SHUTDOWN");
+        }
+      }
+    }
+
+    void dropAll() {}
+
+    private Properties props() {
+      Properties p = new Properties();
+      if (postgres) {
+        p.setProperty("user", "postgres");
+      }
+      return p;
+    }
+  }
+}

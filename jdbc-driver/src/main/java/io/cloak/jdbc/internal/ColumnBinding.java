@@ -1,0 +1,126 @@
+package io.cloak.jdbc.internal;
+
+import io.cloak.config.ColumnRule;
+import io.cloak.jdbc.internal.codec.ColumnCipher;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.HexFormat;
+
+/**
+ * One encrypted column as the driver uses it: its rule, cipher and physical storage (text or
+ * binary, and its size). Encrypts values for parameters and literals, decrypts values from result
+ * sets. Thread-safe.
+ */
+final class ColumnBinding {
+  final ColumnRule rule;
+  final ColumnCipher cipher;
+  final PhysicalColumn physical;
+  private final boolean allowPlaintextReads;
+  private final Dialect dialect;
+
+  ColumnBinding(
+      ColumnRule rule,
+      ColumnCipher cipher,
+      PhysicalColumn physical,
+      boolean allowPlaintextReads,
+      Dialect dialect) {
+    this.rule = rule;
+    this.cipher = cipher;
+    this.physical = physical;
+    this.allowPlaintextReads = allowPlaintextReads;
+    this.dialect = dialect;
+  }
+
+  String label() {
+    return rule.qualifiedName();
+  }
+
+  /** Encrypts {@code value} and sets it as parameter {@code index} of the real statement. */
+  void bind(PreparedStatement real, int index, Object value) throws SQLException {
+    if (value == null) {
+      real.setNull(index, physical.isBinary() ? Types.VARBINARY : Types.VARCHAR);
+      return;
+    }
+    if (physical.isBinary()) {
+      byte[] encrypted = cipher.encrypt(value);
+      checkSize(encrypted.length, "bytes");
+      real.setBytes(index, encrypted);
+    } else {
+      String encrypted = cipher.encryptToText(value);
+      checkSize(encrypted.length(), "characters");
+      real.setString(index, encrypted);
+    }
+  }
+
+  /** The SQL literal that stores {@code value} encrypted, for plain statements. */
+  String sqlLiteral(Object value) throws SQLException {
+    if (value == null) {
+      return "NULL";
+    }
+    if (physical.isBinary()) {
+      byte[] encrypted = cipher.encrypt(value);
+      checkSize(encrypted.length, "bytes");
+      return dialect.binaryLiteral(HexFormat.of().formatHex(encrypted));
+    }
+    String encrypted = cipher.encryptToText(value);
+    checkSize(encrypted.length(), "characters");
+    return "'" + encrypted + "'";
+  }
+
+  /** Reads and decrypts column {@code index} of the real result set; null for SQL NULL. */
+  Object read(ResultSet real, int index) throws SQLException {
+    if (physical.isBinary()) {
+      byte[] stored = real.getBytes(index);
+      if (stored == null) {
+        return null;
+      }
+      if (!ColumnCipher.isCiphertext(stored)) {
+        return plaintext(stored);
+      }
+      return cipher.decrypt(stored);
+    }
+    String stored = real.getString(index);
+    if (stored == null) {
+      return null;
+    }
+    if (!ColumnCipher.isCiphertext(stored)) {
+      return plaintext(stored);
+    }
+    return cipher.decryptText(stored);
+  }
+
+  private Object plaintext(Object stored) throws SQLException {
+    if (allowPlaintextReads) {
+      return stored;
+    }
+    throw Errors.data(
+        label()
+            + " holds a value that is not Cloak ciphertext. Encrypt existing data with `cloak"
+            + " encrypt`, or set allow-plaintext-reads: true during the migration window");
+  }
+
+  private void checkSize(int needed, String unit) throws SQLException {
+    if (needed > physical.capacity()) {
+      throw new SQLException(
+          "Cloak: the encrypted value for "
+              + label()
+              + " needs "
+              + needed
+              + " "
+              + unit
+              + " but the column ("
+              + physical.typeName()
+              + "("
+              + physical.size()
+              + ")) holds "
+              + physical.size()
+              + "; widen it to at least "
+              + needed
+              + " "
+              + unit,
+          "22001");
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package io.cloak.jdbc.internal;
+
+import java.sql.Types;
+
+/**
+ * How the database stores an encrypted column: as text or as bytes, and how large. Read once from
+ * {@link java.sql.DatabaseMetaData#getColumns}. Immutable.
+ *
+ * @param name the column name as the database spells it
+ * @param sqlType the {@link Types} code
+ * @param typeName the database's type name
+ * @param size the declared size (characters or bytes), or {@code Integer.MAX_VALUE} if unbounded
+ */
+record PhysicalColumn(String name, int sqlType, String typeName, int size) {
+  boolean isBinary() {
+    return switch (sqlType) {
+      case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> true;
+      default -> false;
+    };
+  }
+
+  boolean isText() {
+    return switch (sqlType) {
+      case Types.CHAR,
+              Types.VARCHAR,
+              Types.LONGVARCHAR,
+              Types.NCHAR,
+              Types.NVARCHAR,
+              Types.LONGNVARCHAR,
+              Types.CLOB,
+              Types.NCLOB ->
+          true;
+      default -> false;
+    };
+  }
+
+  int capacity() {
+    return size <= 0 ? Integer.MAX_VALUE : size;
+  }
+}

@@ -1,0 +1,207 @@
+package io.cloak.jdbc.internal;
+
+import io.cloak.config.CloakConfig;
+import io.cloak.config.ColumnRule;
+import io.cloak.config.EncryptionMode;
+import io.cloak.jdbc.internal.sql.EncryptedColumn;
+import io.cloak.jdbc.internal.sql.EncryptedSchema;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The schema as the statement analyser sees it: which columns are encrypted (from the config) and
+ * which columns each table has (from database metadata, read once per table and forgotten after
+ * DDL). Metadata is read through the connection the current thread is working on. Thread-safe.
+ */
+final class SchemaCatalog implements EncryptedSchema {
+  private static final ThreadLocal<Connection> CURRENT = new ThreadLocal<>();
+
+  private final CloakConfig config;
+  private final ConnectionFactory fallback;
+  private final Map<String, List<PhysicalColumn>> tables = new ConcurrentHashMap<>();
+  private final Map<ColumnRule, EncryptedColumn> columns = new ConcurrentHashMap<>();
+  private final Set<String> encryptedNames;
+
+  SchemaCatalog(CloakConfig config, ConnectionFactory fallback) {
+    this.config = config;
+    this.fallback = fallback;
+    Set<String> names = new LinkedHashSet<>();
+    config.columns().forEach(r -> names.add(r.column().toLowerCase(Locale.ROOT)));
+    this.encryptedNames = Set.copyOf(names);
+  }
+
+  /** Runs {@code work} with {@code connection} as the source of metadata for this thread. */
+  static <T> T using(Connection connection, SqlSupplier<T> work) throws SQLException {
+    Connection previous = CURRENT.get();
+    CURRENT.set(connection);
+    try {
+      return work.get();
+    } finally {
+      if (previous == null) {
+        CURRENT.remove();
+      } else {
+        CURRENT.set(previous);
+      }
+    }
+  }
+
+  @FunctionalInterface
+  interface SqlSupplier<T> {
+    T get() throws SQLException;
+  }
+
+  /** Forgets table metadata, after DDL. */
+  void invalidate() {
+    tables.clear();
+  }
+
+  @Override
+  public EncryptedColumn encryptedColumn(String schema, String table, String column) {
+    Optional<ColumnRule> rule = config.column(schema, table, column);
+    return rule.map(this::encryptedColumn).orElse(null);
+  }
+
+  EncryptedColumn encryptedColumn(ColumnRule rule) {
+    return columns.computeIfAbsent(
+        rule,
+        r ->
+            new EncryptedColumn(
+                (r.schema() == null ? "" : r.schema() + ".") + r.table(),
+                r.column(),
+                r.mode(),
+                binding(r)));
+  }
+
+  /** The identity bound into a column's ciphertexts and data key. */
+  static String binding(ColumnRule rule) {
+    if (rule.joinGroup() != null && rule.mode() == EncryptionMode.DETERMINISTIC) {
+      return "group:" + rule.joinGroup();
+    }
+    return rule.qualifiedName().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public List<String> columns(String schema, String table) {
+    List<PhysicalColumn> physical = tableColumns(schema, table);
+    List<String> names = new ArrayList<>(physical.size());
+    physical.forEach(c -> names.add(c.name()));
+    return names;
+  }
+
+  @Override
+  public Set<String> encryptedColumnNames() {
+    return encryptedNames;
+  }
+
+  /** The physical column of a rule, or empty when its table or column does not exist. */
+  Optional<PhysicalColumn> physical(ColumnRule rule) {
+    for (PhysicalColumn c : tableColumns(rule.schema(), rule.table())) {
+      if (c.name().equalsIgnoreCase(rule.column())) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
+  }
+
+  List<PhysicalColumn> tableColumns(String schema, String table) {
+    String key =
+        (schema == null ? "" : schema.toLowerCase(Locale.ROOT))
+            + "."
+            + table.toLowerCase(Locale.ROOT);
+    List<PhysicalColumn> cached = tables.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    List<PhysicalColumn> loaded;
+    try {
+      loaded = load(schema, table);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "Cloak cannot read the columns of table " + table + ": " + e.getMessage(), e);
+    }
+    if (!loaded.isEmpty()) {
+      tables.put(key, loaded);
+    }
+    return loaded;
+  }
+
+  private List<PhysicalColumn> load(String schema, String table) throws SQLException {
+    Connection current = CURRENT.get();
+    if (current != null) {
+      return read(current, schema, table);
+    }
+    try (Connection c = fallback.connect()) {
+      return read(c, schema, table);
+    }
+  }
+
+  static List<PhysicalColumn> read(Connection c, String schema, String table) throws SQLException {
+    DatabaseMetaData md = c.getMetaData();
+    String catalog = c.getCatalog();
+    String schemaPattern = schema != null ? schema : currentSchema(c);
+    for (String variant :
+        new LinkedHashSet<>(
+            List.of(table, table.toLowerCase(Locale.ROOT), table.toUpperCase(Locale.ROOT)))) {
+      List<PhysicalColumn> found = readColumns(md, catalog, schemaPattern, variant, table);
+      if (found.isEmpty() && schemaPattern != null && schema != null) {
+        for (String schemaVariant :
+            List.of(schema.toLowerCase(Locale.ROOT), schema.toUpperCase(Locale.ROOT))) {
+          found = readColumns(md, catalog, schemaVariant, variant, table);
+          if (!found.isEmpty()) {
+            break;
+          }
+        }
+      }
+      if (!found.isEmpty()) {
+        return found;
+      }
+    }
+    return List.of();
+  }
+
+  private static String currentSchema(Connection c) {
+    try {
+      return c.getSchema();
+    } catch (SQLException | AbstractMethodError e) {
+      return null;
+    }
+  }
+
+  private static List<PhysicalColumn> readColumns(
+      DatabaseMetaData md, String catalog, String schema, String tablePattern, String table)
+      throws SQLException {
+    List<PhysicalColumn> out = new ArrayList<>();
+    List<Integer> positions = new ArrayList<>();
+    try (ResultSet rs = md.getColumns(catalog, schema, tablePattern, "%")) {
+      while (rs.next()) {
+        if (!rs.getString("TABLE_NAME").equalsIgnoreCase(table)) {
+          continue; // '_' in a pattern matches any character
+        }
+        PhysicalColumn col =
+            new PhysicalColumn(
+                rs.getString("COLUMN_NAME"),
+                rs.getInt("DATA_TYPE"),
+                rs.getString("TYPE_NAME"),
+                rs.getInt("COLUMN_SIZE"));
+        int position = rs.getInt("ORDINAL_POSITION");
+        int at = 0;
+        while (at < positions.size() && positions.get(at) < position) {
+          at++;
+        }
+        positions.add(at, position);
+        out.add(at, col);
+      }
+    }
+    return out;
+  }
+}

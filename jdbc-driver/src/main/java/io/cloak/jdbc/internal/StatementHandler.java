@@ -1,0 +1,181 @@
+package io.cloak.jdbc.internal;
+
+import io.cloak.jdbc.internal.sql.AnalyzedStatement;
+import io.cloak.jdbc.internal.sql.EncryptedColumn;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The proxy for {@link Statement} and {@link PreparedStatement}. SQL passed to {@code execute*} and
+ * {@code addBatch} is analysed and its literals for encrypted columns are encrypted; parameters
+ * bound to encrypted columns are encrypted by their setter; result sets are wrapped so encrypted
+ * columns decrypt.
+ */
+final class StatementHandler implements InvocationHandler {
+  private static final Set<String> VALUE_SETTERS =
+      Set.of(
+          "setString",
+          "setNString",
+          "setInt",
+          "setLong",
+          "setShort",
+          "setByte",
+          "setBoolean",
+          "setDouble",
+          "setFloat",
+          "setBigDecimal",
+          "setDate",
+          "setTime",
+          "setTimestamp",
+          "setBytes",
+          "setObject");
+
+  private final Statement real;
+  private final Connection proxyConnection;
+  private final Connection realConnection;
+  private final DatabaseContext db;
+  private final AnalyzedStatement prepared;
+  private volatile AnalyzedStatement last;
+
+  private StatementHandler(
+      Statement real,
+      AnalyzedStatement prepared,
+      Connection proxyConnection,
+      Connection realConnection,
+      DatabaseContext db) {
+    this.real = real;
+    this.prepared = prepared;
+    this.last = prepared;
+    this.proxyConnection = proxyConnection;
+    this.realConnection = realConnection;
+    this.db = db;
+  }
+
+  static Statement wrapStatement(
+      Statement real, Connection proxyConnection, Connection realConnection, DatabaseContext db) {
+    return (Statement)
+        Proxy.newProxyInstance(
+            StatementHandler.class.getClassLoader(),
+            new Class<?>[] {Statement.class},
+            new StatementHandler(real, null, proxyConnection, realConnection, db));
+  }
+
+  static PreparedStatement wrapPrepared(
+      PreparedStatement real,
+      AnalyzedStatement analysis,
+      Connection proxyConnection,
+      Connection realConnection,
+      DatabaseContext db) {
+    return (PreparedStatement)
+        Proxy.newProxyInstance(
+            StatementHandler.class.getClassLoader(),
+            new Class<?>[] {PreparedStatement.class},
+            new StatementHandler(real, analysis, proxyConnection, realConnection, db));
+  }
+
+  @Override
+  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    Object handled = Delegation.wrapperMethod(proxy, real, method, args);
+    if (handled != Delegation.NOT_HANDLED) {
+      return handled;
+    }
+    String name = method.getName();
+    if (name.startsWith("set")
+        && prepared != null
+        && args != null
+        && args.length >= 2
+        && args[0] instanceof Integer index) {
+      EncryptedColumn target = parameter(index);
+      if (target != null) {
+        bindEncrypted(name, index, args, target);
+        return null;
+      }
+      return Delegation.call(real, method, args);
+    }
+    switch (name) {
+      case "execute":
+      case "executeQuery":
+      case "executeUpdate":
+      case "executeLargeUpdate":
+      case "addBatch":
+        if (args != null && args.length >= 1 && args[0] instanceof String sql) {
+          return executeSql(proxy, method, args, sql);
+        }
+        Object result = Delegation.call(real, method, args);
+        return result instanceof ResultSet rs ? wrapResult(rs, prepared, proxy) : result;
+      case "getResultSet":
+        return wrapResult((ResultSet) Delegation.call(real, method, args), last, proxy);
+      case "getGeneratedKeys":
+        return wrapResult((ResultSet) Delegation.call(real, method, args), null, proxy);
+      case "getConnection":
+        return proxyConnection;
+      case "toString":
+        return "CloakStatement[" + real + "]";
+      default:
+        return Delegation.call(real, method, args);
+    }
+  }
+
+  private EncryptedColumn parameter(int index) {
+    return index >= 1 && index <= prepared.parameterCount() ? prepared.parameter(index) : null;
+  }
+
+  private void bindEncrypted(String setter, int index, Object[] args, EncryptedColumn target)
+      throws SQLException {
+    ColumnBinding binding = db.binding(target, realConnection);
+    if (setter.equals("setNull")) {
+      binding.bind((PreparedStatement) real, index, null);
+      return;
+    }
+    if (!VALUE_SETTERS.contains(setter)) {
+      throw Errors.notSupported(
+          setter
+              + " cannot bind parameter "
+              + index
+              + " of encrypted column "
+              + binding.label()
+              + "; pass the value with setString, setBytes, setObject or another value setter");
+    }
+    binding.bind((PreparedStatement) real, index, args[1]);
+  }
+
+  private Object executeSql(Object proxy, Method method, Object[] args, String sql)
+      throws Throwable {
+    AnalyzedStatement analysis = db.analyze(sql, realConnection);
+    Object[] callArgs = args;
+    if (analysis.hasLiteralsToEncrypt()) {
+      callArgs = args.clone();
+      callArgs[0] =
+          analysis.rewriteLiterals(
+              (column, value) -> db.binding(column, realConnection).sqlLiteral(value));
+    }
+    last = analysis;
+    Object result = Delegation.call(real, method, callArgs);
+    if (isDdl(sql)) {
+      db.schemaChanged();
+    }
+    return result instanceof ResultSet rs ? wrapResult(rs, analysis, proxy) : result;
+  }
+
+  private static boolean isDdl(String sql) {
+    String head = sql.stripLeading().toUpperCase(Locale.ROOT);
+    return head.startsWith("CREATE") || head.startsWith("ALTER") || head.startsWith("DROP");
+  }
+
+  private ResultSet wrapResult(ResultSet rs, AnalyzedStatement analysis, Object statementProxy) {
+    if (rs == null) {
+      return null;
+    }
+    List<EncryptedColumn> columns = analysis == null ? List.of() : analysis.resultColumns();
+    return ResultSetHandler.wrap(rs, columns, (Statement) statementProxy, realConnection, db);
+  }
+}

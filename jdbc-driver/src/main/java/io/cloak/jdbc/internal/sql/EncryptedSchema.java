@@ -1,0 +1,22 @@
+package io.cloak.jdbc.internal.sql;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the analyser needs to know about the schema. Implemented by the driver from config and
+ * {@link java.sql.DatabaseMetaData}. Names are given as written in SQL with quotes removed;
+ * matching is case-insensitive; {@code schema} may be null (meaning: whichever schema the table
+ * resolves to). Implementations must be thread-safe.
+ */
+public interface EncryptedSchema {
+
+  /** The encrypted column, or {@code null} if the column is not encrypted or unknown. */
+  EncryptedColumn encryptedColumn(String schema, String table, String column);
+
+  /** The table's columns in ordinal order; empty if the table is unknown. */
+  List<String> columns(String schema, String table);
+
+  /** Bare names of all encrypted columns, lower-case; used to vet SQL the parser cannot read. */
+  Set<String> encryptedColumnNames();
+}
