@@ -21,7 +21,8 @@ import java.util.UUID;
  * batched inserts then 100k point selects by the deterministic column, through the plain driver and
  * through {@code jdbc:cloak:} in the same run, on H2 in memory and on PostgreSQL. Each round runs
  * plain and Cloak back to back, alternating which goes first; the summary prints medians over the
- * rounds and the ratio of Cloak's time to plain time.
+ * rounds and the ratio of Cloak's time to plain time. One unmeasured warm-up pass of each side runs
+ * first.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.cloak.benchmarks.JdbcBenchmark
  * [rows=100000] [rounds=3] [engines=h2,postgresql]}. PostgreSQL is reached at {@code
@@ -69,6 +70,9 @@ public final class JdbcBenchmark {
             "ratio"));
     for (String engine : engines.split(",")) {
       Target target = Target.of(engine.trim(), pg);
+      // Unmeasured warm-up of both paths, so the JIT has compiled them before round 1.
+      runOnce(target, false, config, Math.min(rows, 20_000));
+      runOnce(target, true, config, Math.min(rows, 20_000));
       List<double[]> perRound = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
         boolean cloakFirst = r % 2 == 1;

@@ -23,7 +23,7 @@ import javax.crypto.spec.SecretKeySpec;
  * or in exception messages.
  *
  * <p>Thread-safety: instances are immutable and thread-safe; {@link Cipher} objects are cached per
- * thread.
+ * thread and key.
  *
  * <p>Exceptions: all failures are {@link GeneralSecurityException}s; authentication failures are
  * {@link javax.crypto.AEADBadTagException}s. {@code null} plaintext, ciphertext or key gives a
@@ -41,10 +41,13 @@ public final class AesGcm implements Aead {
   private static final int OVERHEAD = NONCE_LENGTH + TAG_LENGTH;
   private static final String TRANSFORMATION = "AES/GCM/NoPadding";
 
-  private static final ThreadLocal<Cipher> CIPHER = new ThreadLocal<>();
   private static final ThreadLocal<NonceSource> NONCES = ThreadLocal.withInitial(NonceSource::new);
 
   private final SecretKeySpec keySpec;
+  // One Cipher per thread and per key: SunJCE re-expands the AES key whenever a Cipher is
+  // initialised with a different key, so sharing one Cipher between keys costs a key schedule
+  // per message.
+  private final ThreadLocal<Cipher> ciphers = new ThreadLocal<>();
 
   /**
    * Creates an AES-GCM instance for {@code key}, which is copied.
@@ -88,7 +91,7 @@ public final class AesGcm implements Aead {
     checkNoOverlap(in, inOff, inLen, out, outOff, outLen);
 
     NONCES.get().next(out, outOff);
-    Cipher cipher = JceCiphers.perThread(CIPHER, TRANSFORMATION);
+    Cipher cipher = JceCiphers.perThread(ciphers, TRANSFORMATION);
     cipher.init(
         Cipher.ENCRYPT_MODE, keySpec, new GCMParameterSpec(TAG_BITS, out, outOff, NONCE_LENGTH));
     if (associatedData != null && associatedData.length > 0) {
@@ -131,7 +134,7 @@ public final class AesGcm implements Aead {
     checkOutput(out, outOff, outLen);
     checkNoOverlap(in, inOff, inLen, out, outOff, outLen);
 
-    Cipher cipher = JceCiphers.perThread(CIPHER, TRANSFORMATION);
+    Cipher cipher = JceCiphers.perThread(ciphers, TRANSFORMATION);
     cipher.init(
         Cipher.DECRYPT_MODE, keySpec, new GCMParameterSpec(TAG_BITS, in, inOff, NONCE_LENGTH));
     if (associatedData != null && associatedData.length > 0) {

@@ -8,17 +8,17 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.bouncycastle.crypto.engines.AESEngine;
 import org.bouncycastle.crypto.macs.CMac;
 import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
  * AES-SIV (RFC 5297) deterministic authenticated encryption with one associated-data component.
  *
- * <p>The key is split in halves: {@code K1} keys the S2V construction (AES-CMAC, from Bouncy
- * Castle) and {@code K2} keys AES-CTR (from the JDK). The synthetic IV {@code V = S2V(K1, ad,
- * plaintext)} is the 16-byte ciphertext prefix; the counter is {@code V} with bits 31 and 63
- * cleared, as RFC 5297 section 2.6 specifies. Ciphertext layout: {@code V (16 bytes) | ciphertext}.
+ * <p>The key is split in halves: {@code K1} keys the S2V construction (AES-CMAC: Bouncy Castle's
+ * CMAC over the JDK's hardware AES) and {@code K2} keys AES-CTR (from the JDK). The synthetic IV
+ * {@code V = S2V(K1, ad, plaintext)} is the 16-byte ciphertext prefix; the counter is {@code V}
+ * with bits 31 and 63 cleared, as RFC 5297 section 2.6 specifies. Ciphertext layout: {@code V (16
+ * bytes) | ciphertext}.
  *
  * <p>Security contract: see {@link DeterministicAead}. AES-SIV is also misuse resistant: it stays
  * secure, apart from the equality leak, when the same inputs are encrypted repeatedly. Decryption
@@ -35,9 +35,12 @@ public final class AesSiv implements DeterministicAead {
 
   private static final int BLOCK = 16;
   private static final String CTR_TRANSFORMATION = "AES/CTR/NoPadding";
-  private static final ThreadLocal<Cipher> CTR = new ThreadLocal<>();
 
   private final byte[] macKey;
+  // Per thread and per key, so neither the JDK's AES key schedule (CTR) nor Bouncy Castle's CMAC
+  // subkeys are recomputed for every message; CMac.doFinal resets to the keyed state.
+  private final ThreadLocal<Cipher> ctrCiphers = new ThreadLocal<>();
+  private final ThreadLocal<CMac> macs = ThreadLocal.withInitial(this::newMac);
   private final SecretKeySpec ctrKey;
   // CMAC(K1, 0^128), the first S2V value; depends only on the key, so it is computed once.
   private final byte[] cmacOfZero;
@@ -101,7 +104,7 @@ public final class AesSiv implements DeterministicAead {
     dbl(d);
     xorInto(d, cmac(associatedData == null ? new byte[0] : associatedData));
 
-    CMac mac = newMac();
+    CMac mac = macs.get();
     int n = plaintext.length;
     if (n >= BLOCK) {
       // T = plaintext xorend D
@@ -129,7 +132,7 @@ public final class AesSiv implements DeterministicAead {
     byte[] counter = siv.clone();
     counter[8] &= (byte) 0x7f; // clear bit 63
     counter[12] &= (byte) 0x7f; // clear bit 31
-    Cipher cipher = JceCiphers.perThread(CTR, CTR_TRANSFORMATION);
+    Cipher cipher = JceCiphers.perThread(ctrCiphers, CTR_TRANSFORMATION);
     cipher.init(Cipher.ENCRYPT_MODE, ctrKey, new IvParameterSpec(counter));
     int written = cipher.doFinal(in, inOff, inLen, out, outOff);
     if (written != inLen) {
@@ -138,7 +141,7 @@ public final class AesSiv implements DeterministicAead {
   }
 
   private byte[] cmac(byte[] data) {
-    CMac mac = newMac();
+    CMac mac = macs.get();
     mac.update(data, 0, data.length);
     byte[] out = new byte[BLOCK];
     mac.doFinal(out, 0);
@@ -146,7 +149,7 @@ public final class AesSiv implements DeterministicAead {
   }
 
   private CMac newMac() {
-    CMac mac = new CMac(AESEngine.newInstance());
+    CMac mac = new CMac(new JdkAesBlockCipher());
     mac.init(new KeyParameter(macKey));
     return mac;
   }

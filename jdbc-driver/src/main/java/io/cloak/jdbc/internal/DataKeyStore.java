@@ -80,6 +80,9 @@ final class DataKeyStore {
     return c;
   }
 
+  /** An unwrapped data key and the ciphers derived from it. */
+  private record Handle(UnwrappedDataKey key, ColumnKey columnKey) {}
+
   /** The data keys of one binding. */
   private final class BindingKeys implements ColumnKeys {
     private final String binding;
@@ -87,6 +90,7 @@ final class DataKeyStore {
     private final String label;
     private volatile TreeMap<Integer, byte[]> wrapped = new TreeMap<>();
     private volatile long loadedAtNanos;
+    private final Map<Integer, Handle> handles = new ConcurrentHashMap<>();
 
     BindingKeys(String binding, String masterKey, String label) {
       this.binding = binding;
@@ -105,7 +109,7 @@ final class DataKeyStore {
         }
       }
       Map.Entry<Integer, byte[]> newest = keys.lastEntry();
-      return unwrap(newest.getKey(), newest.getValue());
+      return columnKey(newest.getKey(), newest.getValue());
     }
 
     @Override
@@ -124,7 +128,28 @@ final class DataKeyStore {
                 + TABLE
                 + "; the value was written with a key this database no longer holds");
       }
-      return unwrap(version, blob);
+      return columnKey(version, blob);
+    }
+
+    /**
+     * The column key of one version: the handle from the last unwrap is reused while the cache says
+     * it is still valid (cached, within max-age, max-uses and max-bytes), so steady work neither
+     * calls the KMS nor hashes the wrapped key per value.
+     */
+    private ColumnKey columnKey(int version, byte[] blob) throws SQLException {
+      Handle h = handles.get(version);
+      if (h != null && runtime.cache.tryReuse(h.key(), 0)) {
+        return h.columnKey();
+      }
+      try {
+        UnwrappedDataKey key = runtime.cache.get(blob, context(binding, version), 0);
+        ColumnKey columnKey =
+            key.derived(ColumnKey.class, bytes -> ColumnKey.derive(version, bytes));
+        handles.put(version, new Handle(key, columnKey));
+        return columnKey;
+      } catch (KmsException e) {
+        throw Errors.kms("cannot unwrap the data key (version " + version + ") of " + label, e);
+      }
     }
 
     int rotate() throws SQLException {
@@ -138,15 +163,6 @@ final class DataKeyStore {
     private boolean stale() {
       long maxAge = runtime.config.cache().maxAge().toNanos();
       return System.nanoTime() - loadedAtNanos > maxAge;
-    }
-
-    private ColumnKey unwrap(int version, byte[] blob) throws SQLException {
-      try {
-        UnwrappedDataKey key = runtime.cache.get(blob, context(binding, version), 0);
-        return key.derived(ColumnKey.class, bytes -> ColumnKey.derive(version, bytes));
-      } catch (KmsException e) {
-        throw Errors.kms("cannot unwrap the data key (version " + version + ") of " + label, e);
-      }
     }
 
     private synchronized TreeMap<Integer, byte[]> reload() throws SQLException {

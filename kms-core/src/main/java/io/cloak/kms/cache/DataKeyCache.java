@@ -30,6 +30,8 @@ public final class DataKeyCache {
   private final Principal caller;
   private final long maxUses;
   private final long maxBytes;
+  private final long maxAgeNanos;
+  private final Ticker ticker;
   private final Cache<CacheKey, UnwrappedDataKey> cache;
 
   private final LongAdder hits = new LongAdder();
@@ -41,6 +43,8 @@ public final class DataKeyCache {
     this.kms = b.kms;
     this.caller = b.caller;
     this.maxUses = b.maxUses;
+    this.maxAgeNanos = b.maxAge.toNanos();
+    this.ticker = b.ticker;
     this.maxBytes = b.maxBytes;
     Caffeine<Object, Object> caffeine =
         Caffeine.newBuilder()
@@ -136,6 +140,25 @@ public final class DataKeyCache {
     }
   }
 
+  /**
+   * Counts one more use of {@code key}, which an earlier {@link #get} of this cache returned,
+   * without looking it up again: a cheap path for callers that use one key for many values. Returns
+   * false when the key is no longer cached, is older than max-age, or this use would take it past
+   * max-uses or max-bytes; the caller then calls {@link #get}, which reloads it. A true return
+   * counts as a hit.
+   */
+  public boolean tryReuse(UnwrappedDataKey key, long bytes) {
+    Objects.requireNonNull(key, "key");
+    if (bytes < 0 || key.isDestroyed() || ticker.read() - key.loadedAtNanos() >= maxAgeNanos) {
+      return false;
+    }
+    if (!key.tryAcquire(bytes, maxUses, maxBytes) || key.isDestroyed()) {
+      return false;
+    }
+    hits.increment();
+    return true;
+  }
+
   /** A snapshot of the counters. */
   public CacheStats stats() {
     return new CacheStats(hits.sum(), misses.sum(), kmsCalls.sum(), evictions.sum());
@@ -167,8 +190,8 @@ public final class DataKeyCache {
     return kms.decrypt(caller, wrappedKey, context);
   }
 
-  private static UnwrappedDataKey newKey(Decrypted d) {
-    return new UnwrappedDataKey(d.keyId(), d.keyVersion(), d.plaintext());
+  private UnwrappedDataKey newKey(Decrypted d) {
+    return new UnwrappedDataKey(d.keyId(), d.keyVersion(), d.plaintext(), ticker.read());
   }
 
   /** Wrapped key bytes (owned copy) plus context, compared by content. */

@@ -30,11 +30,23 @@ public final class UnwrappedDataKey {
   private final AtomicLong uses = new AtomicLong();
   private final AtomicLong bytesUsed = new AtomicLong();
 
+  private final long loadedAtNanos; // from the owning cache's ticker
+
   /** Takes ownership of {@code key} (no copy). */
   UnwrappedDataKey(String keyId, int keyVersion, byte[] key) {
+    this(keyId, keyVersion, key, 0);
+  }
+
+  /** Takes ownership of {@code key} (no copy); {@code loadedAtNanos} is the cache ticker's time. */
+  UnwrappedDataKey(String keyId, int keyVersion, byte[] key, long loadedAtNanos) {
     this.keyId = keyId;
     this.keyVersion = keyVersion;
     this.key = key;
+    this.loadedAtNanos = loadedAtNanos;
+  }
+
+  long loadedAtNanos() {
+    return loadedAtNanos;
   }
 
   /** Id of the master key that wrapped this data key. */

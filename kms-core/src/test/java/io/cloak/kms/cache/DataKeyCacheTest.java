@@ -394,4 +394,30 @@ class DataKeyCacheTest {
 
     assertEquals("ok", key.derived("t", k -> "ok"));
   }
+
+  @Test
+  void tryReuseCountsUsesWithoutLookupAndStopsAtEveryLimit() {
+    DataKeyCache cache = builder().maxUses(3).maxBytes(1_000).build();
+    UnwrappedDataKey key = cache.get(WRAPPED, CTX, 10);
+    assertTrue(cache.tryReuse(key, 10));
+    assertTrue(cache.tryReuse(key, 10));
+    assertFalse(cache.tryReuse(key, 10), "a fourth use exceeds maxUses(3)");
+    UnwrappedDataKey again = cache.get(WRAPPED, CTX, 10);
+    assertNotSame(key, again);
+    assertEquals(2, kms.decryptCalls());
+    assertFalse(cache.tryReuse(again, 991), "bytes beyond maxBytes");
+  }
+
+  @Test
+  void tryReuseRefusesAnExpiredOrInvalidatedKey() {
+    DataKeyCache cache = builder().maxAge(java.time.Duration.ofMinutes(5)).build();
+    UnwrappedDataKey key = cache.get(WRAPPED, CTX, 0);
+    assertTrue(cache.tryReuse(key, 0));
+    ticker.advance(java.time.Duration.ofMinutes(5));
+    assertFalse(cache.tryReuse(key, 0));
+    UnwrappedDataKey fresh = cache.get(WRAPPED, CTX, 0);
+    assertTrue(cache.tryReuse(fresh, 0));
+    cache.invalidateAll();
+    assertFalse(cache.tryReuse(fresh, 0));
+  }
 }
