@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cloak.internal.DurableFiles;
 import io.cloak.kms.DataKey;
 import io.cloak.kms.Decrypted;
 import io.cloak.kms.EncryptionContext;
@@ -13,8 +14,6 @@ import io.cloak.kms.Principal;
 import io.cloak.kms.cache.DataKeyCache;
 import io.cloak.kms.cache.UnwrappedDataKey;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -22,7 +21,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -67,7 +65,6 @@ public final class VolumeDescriptor {
   /** The encryption-context key under which the volume id (hex) is bound to the wrapped key. */
   public static final String CONTEXT_KEY = "cloak:volume";
 
-  private static final String TEMP_PREFIX = FILE_NAME + ".tmp-";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -380,23 +377,13 @@ public final class VolumeDescriptor {
     if (!Files.isDirectory(dir)) {
       throw new NotDirectoryException(dir.toString());
     }
-    byte[] suffix = new byte[8];
-    RANDOM.nextBytes(suffix);
-    Path tmp = dir.resolve(TEMP_PREFIX + HexFormat.of().formatHex(suffix));
+    Path tmp = DurableFiles.writeTemporary(target, content);
     try {
-      try (FileChannel ch =
-          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(content);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        ch.force(true);
-      }
       publish(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);
     }
-    fsyncDirectory(dir);
+    DurableFiles.fsyncDirectory(dir);
   }
 
   /**
@@ -419,13 +406,5 @@ public final class VolumeDescriptor {
           target.toString(), null, "a volume already exists here; refusing to replace its key");
     }
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private static void fsyncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // Some platforms (Windows) cannot open or fsync a folder; the rename is still atomic.
-    }
   }
 }

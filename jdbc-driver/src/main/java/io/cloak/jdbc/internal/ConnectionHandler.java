@@ -27,11 +27,7 @@ final class ConnectionHandler implements InvocationHandler {
         && Proxy.getInvocationHandler(real) instanceof ConnectionHandler) {
       return real;
     }
-    return (Connection)
-        Proxy.newProxyInstance(
-            ConnectionHandler.class.getClassLoader(),
-            new Class<?>[] {CloakConnection.class},
-            new ConnectionHandler(real, db));
+    return Delegation.proxy(CloakConnection.class, new ConnectionHandler(real, db));
   }
 
   @Override

@@ -37,4 +37,11 @@ final class Delegation {
   }
 
   static final Object NOT_HANDLED = new Object();
+
+  /** A proxy implementing {@code iface} whose calls go to {@code handler}. */
+  static <T> T proxy(Class<T> iface, java.lang.reflect.InvocationHandler handler) {
+    return iface.cast(
+        java.lang.reflect.Proxy.newProxyInstance(
+            Delegation.class.getClassLoader(), new Class<?>[] {iface}, handler));
+  }
 }

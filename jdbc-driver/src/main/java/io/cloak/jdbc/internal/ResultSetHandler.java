@@ -7,7 +7,6 @@ import java.io.ByteArrayInputStream;
 import java.io.StringReader;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -68,11 +67,8 @@ final class ResultSetHandler implements InvocationHandler {
       Statement statement,
       Connection realConnection,
       DatabaseContext db) {
-    return (ResultSet)
-        Proxy.newProxyInstance(
-            ResultSetHandler.class.getClassLoader(),
-            new Class<?>[] {ResultSet.class},
-            new ResultSetHandler(real, columns, statement, realConnection, db));
+    return Delegation.proxy(
+        ResultSet.class, new ResultSetHandler(real, columns, statement, realConnection, db));
   }
 
   @Override

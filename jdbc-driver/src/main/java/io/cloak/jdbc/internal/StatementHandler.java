@@ -4,7 +4,6 @@ import io.cloak.jdbc.internal.sql.AnalyzedStatement;
 import io.cloak.jdbc.internal.sql.EncryptedColumn;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -62,11 +61,8 @@ final class StatementHandler implements InvocationHandler {
 
   static Statement wrapStatement(
       Statement real, Connection proxyConnection, Connection realConnection, DatabaseContext db) {
-    return (Statement)
-        Proxy.newProxyInstance(
-            StatementHandler.class.getClassLoader(),
-            new Class<?>[] {Statement.class},
-            new StatementHandler(real, null, proxyConnection, realConnection, db));
+    return Delegation.proxy(
+        Statement.class, new StatementHandler(real, null, proxyConnection, realConnection, db));
   }
 
   static PreparedStatement wrapPrepared(
@@ -75,11 +71,9 @@ final class StatementHandler implements InvocationHandler {
       Connection proxyConnection,
       Connection realConnection,
       DatabaseContext db) {
-    return (PreparedStatement)
-        Proxy.newProxyInstance(
-            StatementHandler.class.getClassLoader(),
-            new Class<?>[] {PreparedStatement.class},
-            new StatementHandler(real, analysis, proxyConnection, realConnection, db));
+    return Delegation.proxy(
+        PreparedStatement.class,
+        new StatementHandler(real, analysis, proxyConnection, realConnection, db));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.cloak.kms.audit;
 
+import io.cloak.internal.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -80,7 +81,7 @@ public final class AuditLog implements AutoCloseable {
               StandardOpenOption.CREATE_NEW,
               StandardOpenOption.READ,
               StandardOpenOption.WRITE);
-      fsyncDirectory(parent);
+      DurableFiles.fsyncDirectory(parent);
     } catch (FileAlreadyExistsException e) {
       ch = FileChannel.open(abs, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
@@ -276,17 +277,5 @@ public final class AuditLog implements AutoCloseable {
       chunkEnd = chunkStart;
     }
     return -1;
-  }
-
-  /** Makes a new directory entry durable; best effort (not supported on every platform). */
-  private static void fsyncDirectory(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException | RuntimeException e) {
-      // Not supported here (e.g. Windows); the file's own data is still forced on append.
-    }
   }
 }

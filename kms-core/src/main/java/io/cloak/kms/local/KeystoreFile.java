@@ -2,18 +2,16 @@ package io.cloak.kms.local;
 
 import io.cloak.crypto.AesGcm;
 import io.cloak.crypto.Hkdf;
+import io.cloak.internal.DurableFiles;
 import io.cloak.kms.KeystoreException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -141,31 +139,15 @@ final class KeystoreFile {
   }
 
   static void writeAtomically(Path target, byte[] content) {
-    Path dir = target.toAbsolutePath().getParent();
-    Path tmp = dir.resolve(target.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
     try {
-      try (FileChannel ch =
-          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(content);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new KeystoreException(
-            "the file system of " + dir + " cannot rename atomically; keep the keystore elsewhere",
-            e);
-      }
-      fsyncDirectory(dir);
+      DurableFiles.replace(target, content);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new KeystoreException(
+          "the file system of "
+              + target.toAbsolutePath().getParent()
+              + " cannot rename atomically; keep the keystore elsewhere",
+          e);
     } catch (IOException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // the leftover is removed the next time the keystore is opened
-      }
       throw new KeystoreException("cannot write keystore " + target + ": " + e.getMessage(), e);
     }
   }
@@ -173,21 +155,13 @@ final class KeystoreFile {
   /** Removes temporary files a crashed writer left beside the keystore. Caller holds the lock. */
   static void removeLeftoverTemporaryFiles(Path target) {
     Path dir = target.toAbsolutePath().getParent();
-    String prefix = target.getFileName() + ".tmp-";
+    String prefix = DurableFiles.temporaryPrefix(target);
     try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, prefix + "*")) {
       for (Path p : leftovers) {
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
       // harmless: leftovers take space but are never read
-    }
-  }
-
-  private static void fsyncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // some platforms cannot open directories; the rename itself is still atomic there
     }
   }
 
