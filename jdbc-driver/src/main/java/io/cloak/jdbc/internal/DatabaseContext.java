@@ -23,6 +23,7 @@ final class DatabaseContext {
   final DataKeyStore keys;
   private volatile StatementAnalyzer analyzer;
   private final Map<ColumnRule, ColumnBinding> bindings = new ConcurrentHashMap<>();
+  private final Map<EncryptedColumn, ColumnBinding> byColumn = new ConcurrentHashMap<>();
   private volatile boolean validated;
   private volatile Dialect dialect;
 
@@ -69,19 +70,25 @@ final class DatabaseContext {
     schema.invalidate();
     analyzer = new StatementAnalyzer(schema);
     bindings.clear();
+    byColumn.clear();
   }
 
   ColumnBinding binding(EncryptedColumn column, Connection real) throws SQLException {
-    ColumnRule rule = rule(column);
-    ColumnBinding b = bindings.get(rule);
-    if (b != null) {
-      return b;
+    ColumnBinding cached = byColumn.get(column);
+    if (cached != null) {
+      return cached;
     }
+    ColumnRule rule = rule(column);
     try {
-      return SchemaCatalog.using(
-          real, () -> bindings.computeIfAbsent(rule, this::newBindingUnchecked));
+      ColumnBinding b =
+          SchemaCatalog.using(
+              real, () -> bindings.computeIfAbsent(rule, this::newBindingUnchecked));
+      byColumn.put(column, b);
+      return b;
     } catch (BindingFailure e) {
       throw e.sqlException();
+    } catch (IllegalStateException e) {
+      throw new SQLException(e.getMessage(), Errors.CONFIG, e);
     }
   }
 
