@@ -1,5 +1,9 @@
 package io.cloak.cli;
 
+import io.cloak.cli.columns.EncryptCommand;
+import io.cloak.cli.columns.ReencryptCommand;
+import io.cloak.cli.columns.RotateCommand;
+import io.cloak.cli.columns.VerifyCommand;
 import io.cloak.kms.KmsException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +38,13 @@ import picocli.CommandLine.UnmatchedArgumentException;
     mixinStandardHelpOptions = true,
     versionProvider = CloakCommand.Version.class,
     description = "Cloak: transparent encryption at rest.",
-    subcommands = {KmsCommand.class})
+    subcommands = {
+      KmsCommand.class,
+      VerifyCommand.class,
+      EncryptCommand.class,
+      ReencryptCommand.class,
+      RotateCommand.class
+    })
 public final class CloakCommand {
   /** Environment variable that makes failures print a stack trace when set to {@code 1}. */
   public static final String DEBUG_ENV = "CLOAK_DEBUG";
