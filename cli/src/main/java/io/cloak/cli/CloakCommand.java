@@ -4,6 +4,7 @@ import io.cloak.cli.columns.EncryptCommand;
 import io.cloak.cli.columns.ReencryptCommand;
 import io.cloak.cli.columns.RotateCommand;
 import io.cloak.cli.columns.VerifyCommand;
+import io.cloak.cli.migrate.MigrateCommand;
 import io.cloak.kms.KmsException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,6 +41,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     description = "Cloak: transparent encryption at rest.",
     subcommands = {
       KmsCommand.class,
+      MigrateCommand.class,
       VerifyCommand.class,
       EncryptCommand.class,
       ReencryptCommand.class,

@@ -1,0 +1,8 @@
+package io.cloak.cli.migrate;
+
+class H2MigrateTest extends MigrationSuite {
+  @Override
+  TestDatabase.Engine engine() {
+    return TestDatabase.Engine.H2_FILE;
+  }
+}
