@@ -1,0 +1,28 @@
+package io.cloak.agent;
+
+import io.cloak.config.CloakConfig;
+import java.lang.instrument.Instrumentation;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+/**
+ * One thing the agent instruments (JDBC connections now; file volumes later). {@link AgentStartup}
+ * asks each feature whether the config enables it, lets it prepare (fail fast on bad settings), and
+ * lets it add its transformations to the shared {@link AgentBuilder}.
+ */
+public interface AgentFeature {
+  /** Short name for the start-up log line, e.g. {@code jdbc}. */
+  String name();
+
+  /** Whether the configuration asks for this feature at all. */
+  boolean enabled(CloakConfig config);
+
+  /**
+   * Prepares run-time state (opens the KMS, checks keys). Throws to stop the application.
+   *
+   * @throws Exception with a message naming the config file and what is wrong
+   */
+  void prepare(CloakConfig config, Instrumentation inst) throws Exception;
+
+  /** Adds this feature's type transformations. */
+  AgentBuilder install(AgentBuilder builder);
+}

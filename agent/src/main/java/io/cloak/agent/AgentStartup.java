@@ -1,0 +1,183 @@
+package io.cloak.agent;
+
+import static net.bytebuddy.matcher.ElementMatchers.any;
+import static net.bytebuddy.matcher.ElementMatchers.isBootstrapClassLoader;
+import static net.bytebuddy.matcher.ElementMatchers.isExtensionClassLoader;
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+
+import io.cloak.agent.jdbc.JdbcFeature;
+import io.cloak.config.CloakConfig;
+import io.cloak.config.ConfigException;
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * Loads and checks the configuration, prepares each {@link AgentFeature} and installs their
+ * transformations. Every failure before the application starts is fatal: a one-line message on
+ * standard error and exit status {@value #EXIT_BAD_CONFIG}.
+ */
+public final class AgentStartup {
+  /** Exit status when the agent cannot start (bad arguments, config, keys or KMS). */
+  public static final int EXIT_BAD_CONFIG = 2;
+
+  /** Prefix of every line the agent prints. */
+  public static final String LOG_PREFIX = "cloak-agent: ";
+
+  private static final AtomicBoolean STARTED = new AtomicBoolean();
+
+  private AgentStartup() {}
+
+  /** {@link CloakAgent#premain}: starts the agent or stops the JVM. */
+  static void startOrExit(String args, Instrumentation inst) {
+    if (!STARTED.compareAndSet(false, true)) {
+      System.err.println(LOG_PREFIX + "already loaded; ignoring the second -javaagent");
+      return;
+    }
+    try {
+      System.err.println(LOG_PREFIX + start(args, inst));
+    } catch (Exception | LinkageError e) {
+      System.err.println(LOG_PREFIX + "FATAL, the application is not started: " + describe(e));
+      System.err.flush();
+      System.exit(EXIT_BAD_CONFIG);
+    }
+  }
+
+  /**
+   * Starts the agent and returns the start-up log line.
+   *
+   * @throws Exception whose message says what is wrong
+   */
+  static String start(String args, Instrumentation inst) throws Exception {
+    long started = System.nanoTime();
+    AgentArguments arguments = AgentArguments.parse(args);
+    CloakConfig config =
+        CallGuard.internal(
+            () -> CloakConfig.discover(arguments.config(), ClassLoader.getSystemClassLoader()));
+    long configLoaded = System.nanoTime();
+    List<AgentFeature> features = new ArrayList<>();
+    for (AgentFeature feature : List.<AgentFeature>of(new JdbcFeature())) {
+      if (feature.enabled(config)) {
+        CallGuard.internal(
+            () -> {
+              feature.prepare(config, inst);
+              return null;
+            });
+        features.add(feature);
+      }
+    }
+    long prepared = System.nanoTime();
+    AgentBuilder builder =
+        new AgentBuilder.Default()
+            .disableClassFormatChanges()
+            // premain runs before any JDBC class is loaded: no need to scan loaded classes
+            .with(AgentBuilder.RedefinitionStrategy.DISABLED)
+            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+            .with(new Listener(arguments.verbose()))
+            .ignore(any(), isBootstrapClassLoader().or(isExtensionClassLoader()))
+            .or(ignoredTypes());
+    for (AgentFeature feature : features) {
+      builder = feature.install(builder);
+    }
+    if (!features.isEmpty()) {
+      builder.installOn(inst);
+    }
+    long installed = System.nanoTime();
+    if (arguments.verbose()) {
+      System.err.println(
+          LOG_PREFIX
+              + "start-up: config "
+              + (configLoaded - started) / 1_000_000
+              + " ms, KMS and keys "
+              + (prepared - configLoaded) / 1_000_000
+              + " ms, instrumentation "
+              + (installed - prepared) / 1_000_000
+              + " ms");
+    }
+    long millis = (installed - started) / 1_000_000;
+    return summary(config, features) + " (started in " + millis + " ms)";
+  }
+
+  /** Classes no hook is ever put into: the JDK, Byte Buddy, and Cloak itself. */
+  static ElementMatcher.Junction<TypeDescription> ignoredTypes() {
+    return nameStartsWith("java.")
+        .or(nameStartsWith("javax."))
+        .or(nameStartsWith("jdk."))
+        .or(nameStartsWith("sun."))
+        .or(nameStartsWith("com.sun."))
+        .or(nameStartsWith("net.bytebuddy."))
+        .or(nameStartsWith("io.cloak.shaded."))
+        .or(nameStartsWith("io.cloak.agent."))
+        .or(nameStartsWith("io.cloak.kms."))
+        .or(nameStartsWith("io.cloak.config."))
+        .or(nameStartsWith("io.cloak.jdbc.internal."))
+        .or(isSynthetic());
+  }
+
+  static String summary(CloakConfig config, List<AgentFeature> features) {
+    StringBuilder line = new StringBuilder("config ").append(config.source()).append(": ");
+    line.append("databases ")
+        .append(config.databases().isEmpty() ? "all" : String.join(", ", config.databases()));
+    line.append("; ").append(config.columns().size()).append(" encrypted column(s)");
+    line.append("; ").append(config.volumes().size()).append(" volume(s)");
+    if (!config.volumes().isEmpty()) {
+      line.append(" (file encryption is not active in this version)");
+    }
+    List<String> names = new ArrayList<>();
+    for (AgentFeature f : features) {
+      names.add(f.name());
+    }
+    line.append("; hooks: ").append(names.isEmpty() ? "none" : String.join(", ", names));
+    return line.toString();
+  }
+
+  private static String describe(Throwable e) {
+    if (e instanceof ConfigException) {
+      return e.getMessage();
+    }
+    String message = e.getMessage();
+    if (message == null || message.isBlank()) {
+      message = e.getClass().getName();
+    }
+    Throwable cause = e.getCause();
+    if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
+      message += " (" + cause.getMessage() + ")";
+    }
+    return message.replace('\n', ' ');
+  }
+
+  /** Reports instrumentation failures (never fatal) and, when verbose, each transformed class. */
+  private static final class Listener extends AgentBuilder.Listener.Adapter {
+    private final boolean verbose;
+
+    Listener(boolean verbose) {
+      this.verbose = verbose;
+    }
+
+    @Override
+    public void onTransformation(
+        TypeDescription type,
+        ClassLoader loader,
+        JavaModule module,
+        boolean loaded,
+        DynamicType dynamicType) {
+      if (verbose) {
+        System.err.println(LOG_PREFIX + "instrumented " + type.getName());
+      }
+    }
+
+    @Override
+    public void onError(
+        String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
+      System.err.println(
+          LOG_PREFIX + "cannot instrument " + typeName + ", left unchanged: " + error);
+    }
+  }
+}

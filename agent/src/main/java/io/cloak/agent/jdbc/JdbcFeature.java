@@ -1,0 +1,147 @@
+package io.cloak.agent.jdbc;
+
+import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isInterface;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import io.cloak.agent.AgentFeature;
+import io.cloak.config.CloakConfig;
+import io.cloak.jdbc.internal.CloakRuntime;
+import java.lang.instrument.Instrumentation;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Properties;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * Wraps, with the Cloak JDBC driver's logic, every {@link Connection} returned by any {@code
+ * java.sql.Driver.connect(String, Properties)} and any {@code javax.sql.DataSource.getConnection()}
+ * / {@code getConnection(String, String)} implementation, when its database is covered by the
+ * config's {@code databases} globs. The advice below is inlined into those classes; it calls {@link
+ * JdbcHooks}, which the application's class loaders see because {@code -javaagent} puts the agent
+ * jar on the system class path.
+ */
+public final class JdbcFeature implements AgentFeature {
+  private static final String CLOAK_DRIVER = "io.cloak.jdbc.CloakDriver";
+  private static final String CLOAK_DATA_SOURCE = "io.cloak.jdbc.CloakDataSource";
+
+  @Override
+  public String name() {
+    return "jdbc";
+  }
+
+  @Override
+  public boolean enabled(CloakConfig config) {
+    return !config.columns().isEmpty();
+  }
+
+  @Override
+  public void prepare(CloakConfig config, Instrumentation inst) throws SQLException {
+    // opens the KMS and checks every key the columns name: a bad key stops the application now
+    JdbcHooks.install(new JdbcSupport(config, CloakRuntime.forConfig(config)));
+  }
+
+  @Override
+  public AgentBuilder install(AgentBuilder builder) {
+    ElementMatcher.Junction<TypeDescription> notCloak = not(nameStartsWith("io.cloak."));
+    ElementMatcher.Junction<MethodDescription> connect =
+        named("connect")
+            .and(takesArguments(String.class, Properties.class))
+            .and(returns(named(Connection.class.getName())))
+            .and(not(isAbstract()));
+    ElementMatcher.Junction<MethodDescription> getConnection =
+        named("getConnection")
+            .and(takesArguments(0).or(takesArguments(String.class, String.class)))
+            .and(returns(named(Connection.class.getName())))
+            .and(not(isAbstract()));
+    return builder
+        .type(not(isInterface()).and(notCloak).and(hasSuperType(named("java.sql.Driver"))))
+        .transform(
+            (b, type, loader, module, domain) ->
+                HookVisibility.canInstrument(loader, type.getName())
+                    ? b.visit(Advice.to(DriverConnect.class).on(connect))
+                    : b)
+        .type(not(isInterface()).and(notCloak).and(hasSuperType(named("javax.sql.DataSource"))))
+        .transform(
+            (b, type, loader, module, domain) ->
+                HookVisibility.canInstrument(loader, type.getName())
+                    ? b.visit(Advice.to(DataSourceGetConnection.class).on(getConnection))
+                    : b)
+        .type(named(CLOAK_DRIVER).or(named(CLOAK_DATA_SOURCE)))
+        .transform(
+            (b, type, loader, module, domain) ->
+                HookVisibility.canInstrument(loader, type.getName())
+                    ? b.visit(Advice.to(CloakOwn.class).on(connect.or(getConnection)))
+                    : b);
+  }
+
+  /** Inlined into {@code Driver.connect(String, Properties)} implementations. */
+  static final class DriverConnect {
+    private DriverConnect() {}
+
+    @Advice.OnMethodEnter
+    static int[] enter() {
+      return JdbcHooks.enter();
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class)
+    static void exit(
+        @Advice.Enter int[] state,
+        @Advice.This Object driver,
+        @Advice.Argument(0) String url,
+        @Advice.Argument(1) Properties info,
+        @Advice.Return(readOnly = false) Connection connection,
+        @Advice.Thrown Throwable thrown)
+        throws SQLException {
+      connection = JdbcHooks.afterDriverConnect(state, driver, url, info, connection, thrown);
+    }
+  }
+
+  /** Inlined into {@code DataSource.getConnection()} and {@code getConnection(user, password)}. */
+  static final class DataSourceGetConnection {
+    private DataSourceGetConnection() {}
+
+    @Advice.OnMethodEnter
+    static int[] enter() {
+      return JdbcHooks.enter();
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class)
+    static void exit(
+        @Advice.Enter int[] state,
+        @Advice.This Object dataSource,
+        @Advice.AllArguments Object[] args,
+        @Advice.Return(readOnly = false) Connection connection,
+        @Advice.Thrown Throwable thrown)
+        throws SQLException {
+      connection = JdbcHooks.afterDataSourceConnection(state, dataSource, args, connection, thrown);
+    }
+  }
+
+  /**
+   * Inlined into Cloak's own {@code CloakDriver} and {@code CloakDataSource}: they wrap their
+   * connections themselves, so the real driver or data source they call must not be hooked.
+   */
+  static final class CloakOwn {
+    private CloakOwn() {}
+
+    @Advice.OnMethodEnter
+    static int[] enter() {
+      return JdbcHooks.enterCloakOwn();
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class)
+    static void exit(@Advice.Enter int[] state, @Advice.Return Connection connection) {
+      JdbcHooks.exitCloakOwn(state, connection);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package io.cloak.agent.jdbc;
+
+import io.cloak.agent.CallGuard;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.util.Properties;
+import javax.sql.DataSource;
+
+/**
+ * What the advice inlined into application and driver classes calls. Public because that advice
+ * runs inside other packages and class loaders; not an API for applications.
+ *
+ * <p>Rules, per thread (see {@link CallGuard}):
+ *
+ * <ul>
+ *   <li>While Cloak does its own work ({@link CallGuard#INTERNAL}) nothing is wrapped; this covers
+ *       the data-key and schema connections Cloak opens through the original {@code connect}.
+ *   <li>Hooked calls nest (a pool's data source calls a driver; a proxy driver calls the real one).
+ *       The innermost call that returns a connection of a covered database wraps it; every
+ *       enclosing hooked call of the same outermost call then returns what it got unchanged.
+ *   <li>A connection that already is a Cloak connection ({@code isWrapperFor(CloakConnection)}) is
+ *       never wrapped again, e.g. a HikariCP proxy of a pooled Cloak connection.
+ *   <li>Inside Cloak's own {@code CloakDriver} / {@code CloakDataSource} nothing is wrapped: they
+ *       wrap their connections themselves.
+ * </ul>
+ */
+public final class JdbcHooks {
+  private static volatile JdbcSupport support;
+
+  private JdbcHooks() {}
+
+  static void install(JdbcSupport s) {
+    support = s;
+  }
+
+  /** Enter advice of a hooked call: one level deeper. */
+  public static int[] enter() {
+    int[] state = CallGuard.state();
+    state[CallGuard.JDBC_DEPTH]++;
+    return state;
+  }
+
+  /** Exit advice of {@code Driver.connect}: the connection to return. */
+  public static Connection afterDriverConnect(
+      int[] state, Object driver, String url, Properties info, Connection c, Throwable thrown)
+      throws SQLException {
+    int depth = --state[CallGuard.JDBC_DEPTH];
+    try {
+      JdbcSupport s = support;
+      if (thrown != null
+          || c == null
+          || s == null
+          || state[CallGuard.INTERNAL] > 0
+          || state[CallGuard.JDBC_WRAPPED] != 0) {
+        return c;
+      }
+      return s.wrapDriverConnection((Driver) driver, url, info, c, state);
+    } finally {
+      if (depth == 0) {
+        state[CallGuard.JDBC_WRAPPED] = 0;
+      }
+    }
+  }
+
+  /** Exit advice of {@code DataSource.getConnection}: the connection to return. */
+  public static Connection afterDataSourceConnection(
+      int[] state, Object dataSource, Object[] args, Connection c, Throwable thrown)
+      throws SQLException {
+    int depth = --state[CallGuard.JDBC_DEPTH];
+    try {
+      JdbcSupport s = support;
+      if (thrown != null
+          || c == null
+          || s == null
+          || state[CallGuard.INTERNAL] > 0
+          || state[CallGuard.JDBC_WRAPPED] != 0) {
+        return c;
+      }
+      return s.wrapDataSourceConnection((DataSource) dataSource, args, c, state);
+    } finally {
+      if (depth == 0) {
+        state[CallGuard.JDBC_WRAPPED] = 0;
+      }
+    }
+  }
+
+  /** Enter advice of Cloak's own driver and data source. */
+  public static int[] enterCloakOwn() {
+    int[] state = CallGuard.state();
+    state[CallGuard.JDBC_DEPTH]++;
+    state[CallGuard.INTERNAL]++;
+    return state;
+  }
+
+  /** Exit advice of Cloak's own driver and data source. */
+  public static void exitCloakOwn(int[] state, Connection c) {
+    state[CallGuard.INTERNAL]--;
+    int depth = --state[CallGuard.JDBC_DEPTH];
+    if (depth == 0) {
+      state[CallGuard.JDBC_WRAPPED] = 0;
+    } else if (c != null) {
+      state[CallGuard.JDBC_WRAPPED] = 1;
+    }
+  }
+}
