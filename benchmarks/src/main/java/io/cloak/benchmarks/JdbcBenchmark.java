@@ -1,5 +1,7 @@
 package io.cloak.benchmarks;
 
+import io.cloak.config.EncryptionMode;
+import io.cloak.jdbc.internal.codec.ColumnCipher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -70,42 +72,49 @@ public final class JdbcBenchmark {
             "ratio"));
     for (String engine : engines.split(",")) {
       Target target = Target.of(engine.trim(), pg);
-      // Unmeasured warm-up of both paths, so the JIT has compiled them before round 1.
-      runOnce(target, false, config, Math.min(rows, 20_000));
-      runOnce(target, true, config, Math.min(rows, 20_000));
+      // Unmeasured warm-up of every path, so the JIT has compiled them before round 1.
+      for (Variant v : Variant.values()) {
+        runOnce(target, v, config, Math.min(rows, 20_000));
+      }
       List<double[]> perRound = new ArrayList<>();
+      List<double[]> sizedRounds = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
-        boolean cloakFirst = r % 2 == 1;
-        double[] plain = new double[2];
-        double[] cloak = new double[2];
-        for (int k = 0; k < 2; k++) {
-          boolean useCloak = (k == 0) == cloakFirst;
-          double[] result = runOnce(target, useCloak, config, rows);
-          if (useCloak) {
-            cloak = result;
-          } else {
-            plain = result;
-          }
+        double[][] result = new double[Variant.values().length][];
+        for (int k = 0; k < Variant.values().length; k++) {
+          Variant v = Variant.values()[(k + r) % Variant.values().length];
+          result[v.ordinal()] = runOnce(target, v, config, rows);
         }
+        double[] plain = result[Variant.PLAIN.ordinal()];
+        double[] sized = result[Variant.PLAIN_SAME_SIZE.ordinal()];
+        double[] cloak = result[Variant.CLOAK.ordinal()];
         perRound.add(new double[] {plain[0], cloak[0], plain[1], cloak[1]});
+        sizedRounds.add(new double[] {sized[0], cloak[0], sized[1], cloak[1]});
         System.out.printf(
             Locale.ROOT,
-            "%s round %d: insert plain %.0f/s cloak %.0f/s; select plain %.0f/s cloak %.0f/s%n",
+            "%s round %d: insert plain %.0f/s same-size %.0f/s cloak %.0f/s;"
+                + " select plain %.0f/s same-size %.0f/s cloak %.0f/s%n",
             engine,
             r + 1,
             plain[0],
+            sized[0],
             cloak[0],
             plain[1],
+            sized[1],
             cloak[1]);
       }
       appendRow(summary, engine, "insert", perRound, 0);
       appendRow(summary, engine, "select", perRound, 2);
+      appendRow(summary, engine, "insert*", sizedRounds, 0);
+      appendRow(summary, engine, "select*", sizedRounds, 2);
       target.dropAll();
     }
     System.out.println();
     System.out.println(
         "== Summary: median over rounds; ratio = plain ops/s / cloak ops/s (time ratio) ==");
     System.out.print(summary);
+    System.out.println(
+        "insert*/select*: the baseline is the plain driver writing values padded to the length"
+            + " of their ciphertext, so the ratio is Cloak's own cost without the larger data");
     System.out.println("goals: ratio <= 1.15 on PostgreSQL, <= 2.0 on H2 in memory");
   }
 
@@ -134,8 +143,25 @@ public final class JdbcBenchmark {
   }
 
   /** Creates a fresh table, inserts {@code rows} rows, selects each by email; returns ops/s. */
-  private static double[] runOnce(Target target, boolean cloak, Path config, int rows)
+  /** What a run writes: plain values, plain values as long as their ciphertext, or Cloak. */
+  private enum Variant {
+    PLAIN,
+    PLAIN_SAME_SIZE,
+    CLOAK
+  }
+
+  /** {@code value} padded to the length its ciphertext has in a text column. */
+  private static String sameSize(String value, EncryptionMode mode) {
+    int length =
+        ColumnCipher.textLength(
+            mode, value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    return value + "#".repeat(Math.max(0, length - value.length()));
+  }
+
+  private static double[] runOnce(Target target, Variant variant, Path config, int rows)
       throws SQLException {
+    boolean cloak = variant == Variant.CLOAK;
+    boolean sized = variant == Variant.PLAIN_SAME_SIZE;
     String db = target.freshDatabase();
     try (Connection c = target.connect(db, cloak ? config : null);
         Statement st = c.createStatement()) {
@@ -153,7 +179,8 @@ public final class JdbcBenchmark {
         java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
         for (int i = 0; i < rows; i++) {
           ps.setInt(1, i);
-          ps.setString(2, "user" + i + "@example.com");
+          String email = "user" + i + "@example.com";
+          ps.setString(2, sized ? sameSize(email, EncryptionMode.DETERMINISTIC) : email);
           ps.setString(
               3, String.format(Locale.ROOT, "%03d-%02d-%04d", i % 1000, i % 100, i % 10000));
           ps.setString(4, "note for customer " + i);
@@ -181,7 +208,8 @@ public final class JdbcBenchmark {
       try (PreparedStatement ps =
           c.prepareStatement("SELECT id, ssn, name FROM bench WHERE email = ?")) {
         for (int i = 0; i < rows; i++) {
-          ps.setString(1, "user" + i + "@example.com");
+          String email = "user" + i + "@example.com";
+          ps.setString(1, sized ? sameSize(email, EncryptionMode.DETERMINISTIC) : email);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               found += rs.getString(2).length() > 0 ? 1 : 0;
