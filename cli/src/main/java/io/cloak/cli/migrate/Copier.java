@@ -39,6 +39,9 @@ final class Copier {
 
   private final Plan plan;
   private final PrintWriter out;
+  // On a terminal, progress redraws one line with a bar; otherwise it prints plain log lines.
+  private final boolean terminal =
+      System.console() != null && !"dumb".equals(System.getenv("TERM"));
   private final int batch;
   private final int logEvery;
 
@@ -351,6 +354,9 @@ final class Copier {
       throw new MigrationException("copying table " + t.name() + " failed: " + e.getMessage(), e);
     }
     double secs = (System.nanoTime() - start) / 1e9;
+    if (terminal) {
+      out.print("\r");
+    }
     out.printf(
         Locale.ROOT,
         "%s: done, %d rows (%d this run, %.0f rows/s)%n",
@@ -377,8 +383,18 @@ final class Copier {
     if (tp.sourceRows > copied && rate > 0) {
       line.append(", ETA ").append(Math.round((tp.sourceRows - copied) / rate)).append('s');
     }
-    out.println(line);
+    if (terminal && tp.sourceRows > 0) {
+      out.print("\r" + bar((double) copied / tp.sourceRows, 30) + " " + line + "   ");
+    } else {
+      out.println(line);
+    }
     out.flush();
+  }
+
+  /** A text progress bar of {@code width} cells for a fraction between 0 and 1. */
+  static String bar(double fraction, int width) {
+    int filled = (int) Math.round(Math.max(0, Math.min(1, fraction)) * width);
+    return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "]";
   }
 
   private static void checkpoint(
