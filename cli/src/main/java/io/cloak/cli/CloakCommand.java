@@ -45,7 +45,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       VerifyCommand.class,
       EncryptCommand.class,
       ReencryptCommand.class,
-      RotateCommand.class
+      RotateCommand.class,
+      RotateVolumeCommand.class
     })
 public final class CloakCommand {
   /** Environment variable that makes failures print a stack trace when set to {@code 1}. */

@@ -137,6 +137,33 @@ public final class VolumeDescriptor {
   }
 
   /**
+   * Rewraps this volume's key under the newest version of its master key, or under {@code toKeyRef}
+   * when not null, and atomically replaces the descriptor. The KMS re-encrypts the wrapped key
+   * without handing it out; the volume key itself does not change, so no file is rewritten. A crash
+   * leaves the old descriptor or the new one, and both unlock the same key.
+   *
+   * @return the new descriptor
+   * @throws VolumeException if the KMS refuses (the cause is the {@link KmsException})
+   * @throws IOException if the descriptor cannot be replaced; the old one is then unchanged
+   */
+  public VolumeDescriptor rewrap(KeyManagementService kms, Principal caller, String toKeyRef)
+      throws IOException {
+    String ref = toKeyRef != null ? toKeyRef : keyRef;
+    byte[] blob;
+    String newKeyId;
+    try {
+      blob = kms.reEncrypt(caller, wrappedKey, context(volumeId), ref, context(volumeId));
+      newKeyId = kms.describeKey(caller, ref).keyId();
+    } catch (KmsException e) {
+      throw new VolumeException(
+          "cannot rewrap the key of volume " + root + " under " + ref + ": " + e.getMessage(), e);
+    }
+    VolumeDescriptor d = new VolumeDescriptor(root, volumeId, ref, newKeyId, blob, created);
+    DurableFiles.replace(root.resolve(FILE_NAME), d.toJson());
+    return d;
+  }
+
+  /**
    * Reads the descriptor of the volume rooted at {@code root}. Makes no KMS call.
    *
    * @throws NoSuchFileException if {@code root} has no descriptor

@@ -34,7 +34,11 @@ import picocli.CommandLine.Spec;
       "The source is read plainly; the target (same engine, must exist) receives the tables and"
           + " the rows with the columns of the config encrypted. Interrupted runs resume."
     },
-    subcommands = {MigrateCommand.Db.class, MigrateCommand.Verify.class})
+    subcommands = {
+      MigrateCommand.Db.class,
+      MigrateCommand.Verify.class,
+      io.cloak.cli.volume.MigrateVolumeCommand.class
+    })
 public final class MigrateCommand {
 
   /** Options shared by {@code migrate db} and {@code migrate verify}. */
