@@ -32,6 +32,12 @@ import java.util.TreeSet;
 final class Copier {
   static final String PROGRESS_TABLE = "cloak_migration_progress";
 
+  /**
+   * A batch is sent and checkpointed when it holds {@code --batch} rows or about this many bytes of
+   * values, whichever comes first, so memory stays bounded for tables of large rows.
+   */
+  static final long BATCH_BYTES = 16L * 1024 * 1024;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A row of the progress table. */
@@ -304,6 +310,7 @@ final class Copier {
         copied = 0;
       }
       int inBatch = 0;
+      long batchBytes = 0;
       long batches = 0;
       Object[] lastRow = null;
       try (ResultSet rs = sel.executeQuery()) {
@@ -315,6 +322,7 @@ final class Copier {
               v = v.toString();
             }
             row[i] = v;
+            batchBytes += estimatedBytes(v);
             if (v == null) {
               ins.setNull(i + 1, encrypted[i] ? Types.VARCHAR : t.columns().get(i).sqlType());
             } else {
@@ -325,9 +333,10 @@ final class Copier {
           inBatch++;
           copied++;
           lastRow = row;
-          if (inBatch == batch) {
+          if (inBatch == batch || batchBytes >= BATCH_BYTES) {
             ins.executeBatch();
             inBatch = 0;
+            batchBytes = 0;
             batches++;
             if (tp.hasKey()) {
               checkpoint(upd, tp, keyOf(lastRow, pkIndex, t), copied, false);
@@ -491,5 +500,19 @@ final class Copier {
         }
       }
     }
+  }
+
+  /** A rough size of a value held in a pending batch (strings as UTF-16, plus encryption). */
+  static long estimatedBytes(Object v) {
+    if (v == null) {
+      return 8;
+    }
+    if (v instanceof CharSequence cs) {
+      return 2L * cs.length() + 64;
+    }
+    if (v instanceof byte[] b) {
+      return b.length + 64;
+    }
+    return 32;
   }
 }

@@ -78,9 +78,12 @@ enum Engine {
     }
   }
 
-  /** The fetch size for a streaming read. */
+  /**
+   * The fetch size for a streaming read: at most 1,000 rows, so a table of large rows does not fill
+   * the heap with one fetch; a larger batch is assembled from several fetches.
+   */
   int fetchSize(int batch) {
-    return Math.max(1, Math.min(batch, 10_000));
+    return Math.max(1, Math.min(batch, 1_000));
   }
 
   /** The physical type of an encrypted column: text large enough for the ciphertext. */

@@ -93,9 +93,11 @@ public final class MigrateCommand {
 
     @Option(
         names = "--batch",
-        defaultValue = "1000",
+        defaultValue = "5000",
         paramLabel = "<rows>",
-        description = "Rows per insert batch and checkpoint (default ${DEFAULT-VALUE}).")
+        description =
+            "Rows per insert batch and checkpoint (default ${DEFAULT-VALUE}); a batch is also"
+                + " cut at about 16 MiB of values.")
     int batch;
 
     Engine engine() {
