@@ -11,6 +11,7 @@ import io.cloak.jdbc.CloakConnection;
 import io.cloak.kms.EncryptionContext;
 import io.cloak.kms.KeyManagementService;
 import io.cloak.kms.Principal;
+import io.cloak.testing.TestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -43,16 +44,16 @@ import picocli.CommandLine;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ColumnOperationsContract {
   private Path dir;
-  private ColumnTestDb db;
+  private TestDatabase db;
   private Path keystore;
   private Path rootKey;
 
-  abstract ColumnTestDb.Engine engine();
+  abstract TestDatabase.Engine engine();
 
   @BeforeAll
   void createDatabase() throws Exception {
     dir = Files.createTempDirectory("cloak-columns");
-    db = ColumnTestDb.create(engine(), dir);
+    db = TestDatabase.create(engine(), dir);
     keystore = dir.resolve("keystore");
     rootKey = dir.resolve("root.key");
     byte[] key = new byte[32];

@@ -1,5 +1,7 @@
 package io.cloak.cli.migrate;
 
+import io.cloak.testing.TestDatabase;
+
 class H2MigrateTest extends MigrationSuite {
   @Override
   TestDatabase.Engine engine() {

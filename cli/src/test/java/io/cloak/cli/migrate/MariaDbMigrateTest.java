@@ -1,5 +1,7 @@
 package io.cloak.cli.migrate;
 
+import io.cloak.testing.TestDatabase;
+
 class MariaDbMigrateTest extends MigrationSuite {
   @Override
   TestDatabase.Engine engine() {

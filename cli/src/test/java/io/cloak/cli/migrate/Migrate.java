@@ -1,5 +1,6 @@
 package io.cloak.cli.migrate;
 
+import io.cloak.testing.TestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package io.cloak.cli.migrate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cloak.testing.TestDatabase;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cloak.testing.TestDatabase;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;

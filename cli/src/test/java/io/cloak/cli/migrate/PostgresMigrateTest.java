@@ -2,6 +2,7 @@ package io.cloak.cli.migrate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.cloak.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloak.jdbc.CloakConnection;
 import io.cloak.kms.cache.CacheStats;
+import io.cloak.testing.TestDatabase;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;

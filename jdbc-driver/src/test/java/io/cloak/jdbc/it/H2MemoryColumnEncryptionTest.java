@@ -1,5 +1,7 @@
 package io.cloak.jdbc.it;
 
+import io.cloak.testing.TestDatabase;
+
 class H2MemoryColumnEncryptionTest extends ColumnEncryptionSuite {
   @Override
   TestDatabase.Engine engine() {

@@ -1,5 +1,6 @@
 package io.cloak.jdbc.it;
 
+import io.cloak.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 class PostgresColumnEncryptionTest extends ColumnEncryptionSuite {

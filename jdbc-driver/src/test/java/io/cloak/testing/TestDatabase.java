@@ -1,4 +1,4 @@
-package io.cloak.cli.columns;
+package io.cloak.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -12,30 +12,33 @@ import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * (Copied from the driver's integration tests.) A database created for one test class and dropped
- * after it, on H2 (memory or file), PostgreSQL (127.0.0.1:5432, user postgres) or MariaDB
- * (127.0.0.1:3306, user root). When a server is unreachable the tests are skipped with a loud
- * message, unless {@code CLOAK_IT_REQUIRED=1}, which makes them fail.
+ * Test fixture shared by the modules' integration tests (published as jdbc-driver's test-jar). A
+ * database created for one test class and dropped after it, on H2 (memory or file), PostgreSQL
+ * (127.0.0.1:5432, user postgres) or MariaDB (127.0.0.1:3306, user root). When a server is
+ * unreachable the tests are skipped with a loud message, unless {@code CLOAK_IT_REQUIRED=1}, which
+ * makes them fail.
  */
-final class ColumnTestDb implements AutoCloseable {
-  enum Engine {
+public final class TestDatabase implements AutoCloseable {
+  /** The databases the integration tests run on. */
+  public enum Engine {
     H2_MEMORY,
     H2_FILE,
     POSTGRESQL,
     MARIADB
   }
 
-  static final String PG_HOST = System.getenv().getOrDefault("CLOAK_IT_PG_HOST", "127.0.0.1:5432");
-  static final String MARIADB_HOST =
+  public static final String PG_HOST =
+      System.getenv().getOrDefault("CLOAK_IT_PG_HOST", "127.0.0.1:5432");
+  public static final String MARIADB_HOST =
       System.getenv().getOrDefault("CLOAK_IT_MARIADB_HOST", "127.0.0.1:3306");
 
-  final Engine engine;
-  final String name;
-  final String realUrl;
-  final Properties credentials = new Properties();
+  public final Engine engine;
+  public final String name;
+  public final String realUrl;
+  public final Properties credentials = new Properties();
   private final Connection keepAlive;
 
-  private ColumnTestDb(Engine engine, String name, String realUrl, Properties credentials)
+  private TestDatabase(Engine engine, String name, String realUrl, Properties credentials)
       throws SQLException {
     this.engine = engine;
     this.name = name;
@@ -45,19 +48,19 @@ final class ColumnTestDb implements AutoCloseable {
     this.keepAlive = engine == Engine.H2_MEMORY ? plain() : null;
   }
 
-  static ColumnTestDb create(Engine engine, Path tempDir) throws SQLException {
+  public static TestDatabase create(Engine engine, Path tempDir) throws SQLException {
     String name = "cloak_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     Properties creds = new Properties();
     switch (engine) {
       case H2_MEMORY:
-        return new ColumnTestDb(engine, name, "jdbc:h2:mem:" + name, creds);
+        return new TestDatabase(engine, name, "jdbc:h2:mem:" + name, creds);
       case H2_FILE:
-        return new ColumnTestDb(
+        return new TestDatabase(
             engine, name, "jdbc:h2:file:" + tempDir.resolve(name).toAbsolutePath(), creds);
       case POSTGRESQL:
         creds.setProperty("user", "postgres");
         admin("jdbc:postgresql://" + PG_HOST + "/postgres", creds, "CREATE DATABASE " + name);
-        return new ColumnTestDb(engine, name, "jdbc:postgresql://" + PG_HOST + "/" + name, creds);
+        return new TestDatabase(engine, name, "jdbc:postgresql://" + PG_HOST + "/" + name, creds);
       case MARIADB:
         creds.setProperty("user", "root");
         creds.setProperty("password", "");
@@ -65,7 +68,7 @@ final class ColumnTestDb implements AutoCloseable {
             "jdbc:mariadb://" + MARIADB_HOST + "/",
             creds,
             "CREATE DATABASE " + name + " CHARACTER SET utf8mb4");
-        return new ColumnTestDb(engine, name, "jdbc:mariadb://" + MARIADB_HOST + "/" + name, creds);
+        return new TestDatabase(engine, name, "jdbc:mariadb://" + MARIADB_HOST + "/" + name, creds);
       default:
         throw new IllegalArgumentException(engine.name());
     }
@@ -94,17 +97,17 @@ final class ColumnTestDb implements AutoCloseable {
   }
 
   /** The URL with Cloak's prefix. */
-  String cloakUrl() {
+  public String cloakUrl() {
     return "jdbc:cloak:" + realUrl.substring("jdbc:".length());
   }
 
   /** A connection through the real driver only: sees what is stored. */
-  Connection plain() throws SQLException {
+  public Connection plain() throws SQLException {
     return DriverManager.getConnection(realUrl, credentials);
   }
 
   /** A connection through Cloak with the given config file. */
-  Connection cloak(Path config) throws SQLException {
+  public Connection cloak(Path config) throws SQLException {
     Properties p = new Properties();
     p.putAll(credentials);
     p.setProperty("cloak.config", config.toString());
@@ -112,12 +115,12 @@ final class ColumnTestDb implements AutoCloseable {
   }
 
   /** SQL type of a text column big enough for ciphertext. */
-  String textType() {
+  public String textType() {
     return engine == Engine.H2_MEMORY || engine == Engine.H2_FILE ? "VARCHAR(4000)" : "TEXT";
   }
 
   /** SQL type of a binary column. */
-  String binaryType() {
+  public String binaryType() {
     return switch (engine) {
       case POSTGRESQL -> "BYTEA";
       case MARIADB -> "BLOB";
