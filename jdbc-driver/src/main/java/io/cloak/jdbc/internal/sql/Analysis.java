@@ -481,21 +481,8 @@ final class Analysis {
 
   /** Select forms without specific rules (e.g. pipe syntax): fail closed if they touch tables. */
   private Projection opaqueSelect(Select s) throws SQLException {
-    List<Table> tables = new ArrayList<>();
-    forEachNode(
-        s,
-        o -> {
-          if (o instanceof Table t) {
-            tables.add(t);
-          }
-        });
-    for (Table t : tables) {
-      EncryptedColumn any = anyEncryptedColumn(t.getUnquotedSchemaName(), t.getUnquotedName());
-      if (any != null) {
-        throw Failures.column(
-            any, "Cloak cannot analyse this form of query over its table", "Use a plain SELECT.");
-      }
-    }
+    refuseIfItTouchesEncryptedTables(
+        s, "Cloak cannot analyse this form of query over its table", "Use a plain SELECT.");
     mentionCheck("this form of query");
     return new Projection(List.of(), true, null);
   }
@@ -1309,24 +1296,11 @@ final class Analysis {
   }
 
   private void merge(Merge m) throws SQLException {
-    List<Table> tables = new ArrayList<>();
-    forEachNode(
+    refuseIfItTouchesEncryptedTables(
         m,
-        o -> {
-          if (o instanceof Table t) {
-            tables.add(t);
-          }
-        });
-    for (Table t : tables) {
-      EncryptedColumn any = anyEncryptedColumn(t.getUnquotedSchemaName(), t.getUnquotedName());
-      if (any != null) {
-        throw Failures.column(
-            any,
-            "MERGE is not supported on tables with encrypted columns",
-            "Use INSERT ... ON CONFLICT / ON DUPLICATE KEY UPDATE, or separate INSERT and"
-                + " UPDATE statements.");
-      }
-    }
+        "MERGE is not supported on tables with encrypted columns",
+        "Use INSERT ... ON CONFLICT / ON DUPLICATE KEY UPDATE, or separate INSERT and"
+            + " UPDATE statements.");
     mentionCheck("MERGE");
   }
 
@@ -2213,5 +2187,24 @@ final class Analysis {
       return s.substring(1, s.length() - 1);
     }
     return s;
+  }
+
+  /** Fails closed, naming an encrypted column, if any table under {@code node} has one. */
+  private void refuseIfItTouchesEncryptedTables(Object node, String reason, String remedy)
+      throws SQLException {
+    List<Table> tables = new ArrayList<>();
+    forEachNode(
+        node,
+        o -> {
+          if (o instanceof Table t) {
+            tables.add(t);
+          }
+        });
+    for (Table t : tables) {
+      EncryptedColumn any = anyEncryptedColumn(t.getUnquotedSchemaName(), t.getUnquotedName());
+      if (any != null) {
+        throw Failures.column(any, reason, remedy);
+      }
+    }
   }
 }
