@@ -45,28 +45,31 @@ public final class JdbcHooks {
   public static Connection afterDriverConnect(
       int[] state, Object driver, String url, Properties info, Connection c, Throwable thrown)
       throws SQLException {
-    int depth = --state[CallGuard.JDBC_DEPTH];
-    try {
-      JdbcSupport s = support;
-      if (thrown != null
-          || c == null
-          || s == null
-          || state[CallGuard.INTERNAL] > 0
-          || state[CallGuard.JDBC_WRAPPED] != 0) {
-        return c;
-      }
-      return s.wrapDriverConnection((Driver) driver, url, info, c, state);
-    } finally {
-      if (depth == 0) {
-        state[CallGuard.JDBC_WRAPPED] = 0;
-      }
-    }
+    return afterHook(
+        state, c, thrown, s -> s.wrapDriverConnection((Driver) driver, url, info, c, state));
   }
 
   /** Exit advice of {@code DataSource.getConnection}: the connection to return. */
   public static Connection afterDataSourceConnection(
       int[] state, Object dataSource, Object[] args, Connection c, Throwable thrown)
       throws SQLException {
+    return afterHook(
+        state, c, thrown, s -> s.wrapDataSourceConnection((DataSource) dataSource, args, c, state));
+  }
+
+  /** How a hook wraps the connection it intercepted. */
+  @FunctionalInterface
+  private interface Wrapping {
+    Connection wrap(JdbcSupport support) throws SQLException;
+  }
+
+  /**
+   * The exit bookkeeping shared by the hooks: leave one level of the call-depth guard, and wrap the
+   * connection unless the call failed, Cloak itself is working, or an inner hooked call of the same
+   * chain already wrapped it. The outermost exit clears the "already wrapped" mark.
+   */
+  private static Connection afterHook(
+      int[] state, Connection c, Throwable thrown, Wrapping wrapping) throws SQLException {
     int depth = --state[CallGuard.JDBC_DEPTH];
     try {
       JdbcSupport s = support;
@@ -77,7 +80,7 @@ public final class JdbcHooks {
           || state[CallGuard.JDBC_WRAPPED] != 0) {
         return c;
       }
-      return s.wrapDataSourceConnection((DataSource) dataSource, args, c, state);
+      return wrapping.wrap(s);
     } finally {
       if (depth == 0) {
         state[CallGuard.JDBC_WRAPPED] = 0;
