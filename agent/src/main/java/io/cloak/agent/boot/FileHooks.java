@@ -93,8 +93,8 @@ public final class FileHooks {
     /**
      * Before the native open of a {@code FileOutputStream}: returns the {@code append} flag the
      * native open must use. For an encrypted (or new, or empty) file in a volume it returns {@code
-     * true}, so the operating system does not truncate the file and destroy its header; the
-     * handler truncates it itself in {@link #afterOpen}. Otherwise returns {@code append}.
+     * true}, so the operating system does not truncate the file and destroy its header; the handler
+     * truncates it itself in {@link #afterOpen}. Otherwise returns {@code append}.
      */
     boolean nativeAppend(String path, boolean append);
 
@@ -110,6 +110,13 @@ public final class FileHooks {
      *     stream and rethrows, so the application never writes plaintext into a volume by mistake
      */
     void afterOpen(Object stream, String path, int kind, boolean append) throws IOException;
+
+    /**
+     * The handle registered for {@code stream} by {@link #afterOpen}, or {@code null}. Called on
+     * every hooked stream method of every file in the JVM (class loading reads jars this way): must
+     * be a cheap lookup.
+     */
+    Object handle(Object stream);
 
     /** {@code read()}: one byte, or -1 at the end. */
     int read(Object handle) throws IOException;
@@ -156,7 +163,8 @@ public final class FileHooks {
      */
     void closed(Object stream) throws IOException;
 
-    // ----- java.io.File ---------------------------------------------------------------------------
+    // ----- java.io.File
+    // ---------------------------------------------------------------------------
 
     /** {@code File.length()}: maps the length on disk to the plaintext length where needed. */
     long length(File file, long lengthOnDisk);
@@ -179,8 +187,8 @@ public final class FileHooks {
 
     /**
      * The options the native open must use for a token from {@link #beforeChannelOpen}: the
-     * application's, without {@code TRUNCATE_EXISTING} and {@code APPEND} (the handler applies
-     * them through the encryption) and with {@code READ}.
+     * application's, without {@code TRUNCATE_EXISTING} and {@code APPEND} (the handler applies them
+     * through the encryption) and with {@code READ}.
      */
     Set<? extends OpenOption> nativeOptions(Object token);
 
@@ -194,8 +202,8 @@ public final class FileHooks {
     /**
      * The attributes of {@code file} as the application should see them: {@code size()} is the
      * plaintext size for encrypted files; everything else is {@code attrs}. Returns {@code attrs}
-     * itself for files outside volumes. The result implements the same attribute interfaces
-     * ({@code PosixFileAttributes} when {@code attrs} does).
+     * itself for files outside volumes. The result implements the same attribute interfaces ({@code
+     * PosixFileAttributes} when {@code attrs} does).
      */
     BasicFileAttributes attributes(Path file, BasicFileAttributes attrs);
 
