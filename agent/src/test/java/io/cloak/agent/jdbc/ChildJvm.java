@@ -21,13 +21,13 @@ import java.util.stream.Collectors;
  * child's class path holds only the samples and the libraries they use (H2, HikariCP, SLF4J,
  * PostgreSQL): no Cloak classes, which come from the agent jar only.
  */
-final class ChildJvm {
+public final class ChildJvm {
   private ChildJvm() {}
 
   /** What a child JVM did. */
-  record Result(int exitCode, String stdout, String stderr) {
+  public record Result(int exitCode, String stdout, String stderr) {
     /** Lines {@code KEY=value} of standard output with this key, values only. */
-    List<String> values(String key) {
+    public List<String> values(String key) {
       return stdout
           .lines()
           .filter(l -> l.startsWith(key + "="))
@@ -35,13 +35,13 @@ final class ChildJvm {
           .collect(Collectors.toList());
     }
 
-    String describe() {
+    public String describe() {
       return "exit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
     }
   }
 
   /** The shaded agent jar built by {@code package}; failsafe passes its path. */
-  static Path agentJar() {
+  public static Path agentJar() {
     Path jar = Path.of(System.getProperty("cloak.agent.jar", "target/cloak-agent.jar"));
     if (!Files.isRegularFile(jar)) {
       fail(
@@ -73,7 +73,8 @@ final class ChildJvm {
   }
 
   /** Runs {@code mainClass} with the agent and {@code agentArgs} (null: no agent). */
-  static Result run(String agentArgs, List<String> jvmOptions, Class<?> mainClass, String... args)
+  public static Result run(
+      String agentArgs, List<String> jvmOptions, Class<?> mainClass, String... args)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -113,12 +114,12 @@ final class ChildJvm {
     }
   }
 
-  static void assertExitedNormally(Result r) {
+  public static void assertExitedNormally(Result r) {
     assertTrue(r.exitCode() == 0, () -> "child failed: " + r.describe());
   }
 
   /** Writes a local-KMS cloak.yaml (root key file, keystore folder) with the given body. */
-  static Path writeConfig(Path dir, String body) throws IOException {
+  public static Path writeConfig(Path dir, String body) throws IOException {
     byte[] root = new byte[32];
     new java.security.SecureRandom().nextBytes(root);
     Files.write(dir.resolve("root.key"), root);
@@ -128,7 +129,7 @@ final class ChildJvm {
     return config;
   }
 
-  static int count(String text, String needle) {
+  public static int count(String text, String needle) {
     int n = 0;
     for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
       n++;
