@@ -61,6 +61,42 @@ public final class VolumeFileHandler implements FileHooks.Handler {
   private final OpenFiles files = new OpenFiles();
   private final WeakIdentityMap<StreamHandle> streams = new WeakIdentityMap<>();
 
+  /**
+   * Classes the hooks may need, loaded now: loading a class reads a jar through the very stream
+   * methods the advice hooks, so a class first loaded from inside a hook could recurse.
+   */
+  private static final String[] PRELOAD = {
+    "io.cloak.agent.file.WeakIdentityMap$Probe",
+    "io.cloak.agent.file.WeakIdentityMap$WeakKey",
+    "io.cloak.agent.file.StreamHandle",
+    "io.cloak.agent.file.Lease",
+    "io.cloak.agent.file.SharedFile",
+    "io.cloak.agent.file.OpenFiles",
+    "io.cloak.agent.file.OpenFiles$State",
+    "io.cloak.agent.file.Volume",
+    "io.cloak.agent.file.EncryptedFileChannel",
+    "io.cloak.agent.file.EncryptedFileChannel$Lock",
+    "io.cloak.agent.file.PlainSizeAttributes",
+    "io.cloak.agent.file.PlainSizeAttributes$Posix",
+    "io.cloak.agent.file.VolumeFileHandler$ChannelToken",
+    "io.cloak.agent.CallGuard",
+    "io.cloak.agent.volume.EncryptedFile",
+    "io.cloak.agent.volume.EncryptedFile$Chunk",
+    "io.cloak.agent.volume.VolumeIntegrityException",
+    "io.cloak.agent.volume.WrongVolumeException",
+  };
+
+  static {
+    ClassLoader loader = VolumeFileHandler.class.getClassLoader();
+    for (String name : PRELOAD) {
+      try {
+        Class.forName(name, true, loader);
+      } catch (ClassNotFoundException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+  }
+
   VolumeFileHandler(Map<Path, VolumeKey> volumes) {
     List<Volume> list = new ArrayList<>();
     for (Map.Entry<Path, VolumeKey> e : volumes.entrySet()) {
@@ -197,8 +233,8 @@ public final class VolumeFileHandler implements FileHooks.Handler {
       return;
     }
     Volume v = volumeOf(path);
-    if (v == null) {
-      return;
+    if (v == null || streams.get(stream) != null) {
+      return; // outside volumes, or registered already (idempotent)
     }
     boolean fos = kind == FILE_OUTPUT_STREAM;
     boolean write = fos || kind == RANDOM_ACCESS_WRITE;
@@ -525,19 +561,21 @@ public final class VolumeFileHandler implements FileHooks.Handler {
     if (token.truncate) {
       return token; // whatever is there is cut to zero bytes, then encrypted
     }
-    switch (files.state(p)) {
-      case MISSING:
-        boolean creates =
-            options.contains(StandardOpenOption.CREATE)
-                || options.contains(StandardOpenOption.CREATE_NEW);
-        return token.writable && creates ? token : null;
-      case EMPTY:
-        return token.writable ? token : null;
-      case ENCRYPTED:
-        return token;
-      default:
-        return null; // plaintext from before the volume, or not a regular file
+    // (No switch on the enum: that would add a synthetic class loaded lazily, see PRELOAD.)
+    OpenFiles.State state = files.state(p);
+    if (state == OpenFiles.State.MISSING) {
+      boolean creates =
+          options.contains(StandardOpenOption.CREATE)
+              || options.contains(StandardOpenOption.CREATE_NEW);
+      return token.writable && creates ? token : null;
     }
+    if (state == OpenFiles.State.EMPTY) {
+      return token.writable ? token : null;
+    }
+    if (state == OpenFiles.State.ENCRYPTED) {
+      return token;
+    }
+    return null; // plaintext from before the volume, or not a regular file
   }
 
   @Override
