@@ -22,6 +22,12 @@ import java.util.Objects;
  * mapping is refused: it would expose the ciphertext.
  *
  * <p>Thread-safety: as {@code FileChannel}; operations at the channel's position are serialized.
+ *
+ * <p>Interrupts: unlike the JDK's, this channel is not interruptible. The file under it is shared
+ * by every stream and channel that has it open, and an interrupt closes an interruptible channel,
+ * so an I/O method clears the thread's interrupt status while it runs and restores it afterwards.
+ * (An interrupt that arrives during the system call can still close the shared raw channel, unless
+ * it was made uninterruptible, see {@link OpenFiles#uninterruptible}.)
  */
 final class EncryptedFileChannel extends FileChannel {
   private static final int TRANSFER_BUFFER = 64 * 1024;
@@ -116,114 +122,156 @@ final class EncryptedFileChannel extends FileChannel {
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
-    Objects.requireNonNull(dst, "dst");
-    ensureReadable();
-    synchronized (positionLock) {
-      long p = pos();
-      int n = file.read(dst, p);
-      if (n > 0) {
-        pos(p + n);
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.requireNonNull(dst, "dst");
+      ensureReadable();
+      synchronized (positionLock) {
+        long p = pos();
+        int n = file.read(dst, p);
+        if (n > 0) {
+          pos(p + n);
+        }
+        return n;
       }
-      return n;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
   @Override
   public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-    Objects.checkFromIndexSize(offset, length, dsts.length);
-    ensureReadable();
-    synchronized (positionLock) {
-      long p = pos();
-      long total = 0;
-      for (int i = offset; i < offset + length; i++) {
-        ByteBuffer dst = dsts[i];
-        if (!dst.hasRemaining()) {
-          continue;
-        }
-        int n = file.read(dst, p + total);
-        if (n < 0) {
-          break;
-        }
-        total += n;
-        if (dst.hasRemaining()) {
-          break; // end of file
-        }
-      }
-      if (total == 0) {
-        boolean any = false;
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.checkFromIndexSize(offset, length, dsts.length);
+      ensureReadable();
+      synchronized (positionLock) {
+        long p = pos();
+        long total = 0;
         for (int i = offset; i < offset + length; i++) {
-          any |= dsts[i].hasRemaining();
+          ByteBuffer dst = dsts[i];
+          if (!dst.hasRemaining()) {
+            continue;
+          }
+          int n = file.read(dst, p + total);
+          if (n < 0) {
+            break;
+          }
+          total += n;
+          if (dst.hasRemaining()) {
+            break; // end of file
+          }
         }
-        return any && p >= file.size() ? -1 : 0;
+        if (total == 0) {
+          boolean any = false;
+          for (int i = offset; i < offset + length; i++) {
+            any |= dsts[i].hasRemaining();
+          }
+          return any && p >= file.size() ? -1 : 0;
+        }
+        pos(p + total);
+        return total;
       }
-      pos(p + total);
-      return total;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
   @Override
   public int read(ByteBuffer dst, long position) throws IOException {
-    Objects.requireNonNull(dst, "dst");
-    if (position < 0) {
-      throw new IllegalArgumentException("Negative position");
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.requireNonNull(dst, "dst");
+      if (position < 0) {
+        throw new IllegalArgumentException("Negative position");
+      }
+      ensureReadable();
+      return file.read(dst, position);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
-    ensureReadable();
-    return file.read(dst, position);
   }
 
   // ----- writing ------------------------------------------------------------------------------
 
   @Override
   public int write(ByteBuffer src) throws IOException {
-    Objects.requireNonNull(src, "src");
-    ensureWritable();
-    synchronized (positionLock) {
-      int n;
-      long p = append ? -1 : pos(); // outside the file's lock: handle before file, always
-      synchronized (file) {
-        if (append) {
-          p = file.size();
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.requireNonNull(src, "src");
+      ensureWritable();
+      synchronized (positionLock) {
+        int n;
+        long p = append ? -1 : pos(); // outside the file's lock: handle before file, always
+        synchronized (file) {
+          if (append) {
+            p = file.size();
+          }
+          n = file.write(src, p);
+          file.flush();
         }
-        n = file.write(src, p);
-        file.flush();
+        pos(p + n);
+        return n;
       }
-      pos(p + n);
-      return n;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
   @Override
   public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-    Objects.checkFromIndexSize(offset, length, srcs.length);
-    ensureWritable();
-    synchronized (positionLock) {
-      long total = 0;
-      long p = append ? -1 : pos();
-      synchronized (file) {
-        if (append) {
-          p = file.size();
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.checkFromIndexSize(offset, length, srcs.length);
+      ensureWritable();
+      synchronized (positionLock) {
+        long total = 0;
+        long p = append ? -1 : pos();
+        synchronized (file) {
+          if (append) {
+            p = file.size();
+          }
+          for (int i = offset; i < offset + length; i++) {
+            total += file.write(srcs[i], p + total);
+          }
+          file.flush();
         }
-        for (int i = offset; i < offset + length; i++) {
-          total += file.write(srcs[i], p + total);
-        }
-        file.flush();
+        pos(p + total);
+        return total;
       }
-      pos(p + total);
-      return total;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
   @Override
   public int write(ByteBuffer src, long position) throws IOException {
-    Objects.requireNonNull(src, "src");
-    if (position < 0) {
-      throw new IllegalArgumentException("Negative position");
-    }
-    ensureWritable();
-    synchronized (file) {
-      int n = file.write(src, position);
-      file.flush();
-      return n;
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.requireNonNull(src, "src");
+      if (position < 0) {
+        throw new IllegalArgumentException("Negative position");
+      }
+      ensureWritable();
+      synchronized (file) {
+        int n = file.write(src, position);
+        file.flush();
+        return n;
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -257,93 +305,121 @@ final class EncryptedFileChannel extends FileChannel {
 
   @Override
   public FileChannel truncate(long size) throws IOException {
-    if (size < 0) {
-      throw new IllegalArgumentException("Negative size");
-    }
-    ensureWritable();
-    synchronized (positionLock) {
-      synchronized (file) {
-        file.truncate(size);
-        file.flush();
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      if (size < 0) {
+        throw new IllegalArgumentException("Negative size");
       }
-      if (!append && pos() > size) {
-        pos(size);
+      ensureWritable();
+      synchronized (positionLock) {
+        synchronized (file) {
+          file.truncate(size);
+          file.flush();
+        }
+        if (!append && pos() > size) {
+          pos(size);
+        }
+      }
+      return this;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
-    return this;
   }
 
   @Override
   public void force(boolean metaData) throws IOException {
-    ensureOpen();
-    file.force(metaData);
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      ensureOpen();
+      file.force(metaData);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   // ----- transfers ----------------------------------------------------------------------------
 
   @Override
   public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-    Objects.requireNonNull(target, "target");
-    if (position < 0 || count < 0) {
-      throw new IllegalArgumentException();
-    }
-    ensureReadable();
-    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(TRANSFER_BUFFER, Math.max(count, 1)));
-    long done = 0;
-    while (done < count) {
-      buf.clear();
-      buf.limit((int) Math.min(buf.capacity(), count - done));
-      int n = file.read(buf, position + done);
-      if (n <= 0) {
-        break;
-      }
-      buf.flip();
-      int written = 0;
-      while (buf.hasRemaining()) {
-        int w = target.write(buf);
-        if (w <= 0) {
-          break; // a non-blocking target that is full
-        }
-        written += w;
-      }
-      done += written;
-      if (written < n) {
-        break;
-      }
-    }
-    return done;
-  }
-
-  @Override
-  public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
-    Objects.requireNonNull(src, "src");
-    if (position < 0 || count < 0) {
-      throw new IllegalArgumentException();
-    }
-    ensureWritable();
-    if (position > file.size()) {
-      return 0;
-    }
-    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(TRANSFER_BUFFER, Math.max(count, 1)));
-    long done = 0;
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
     try {
+      Objects.requireNonNull(target, "target");
+      if (position < 0 || count < 0) {
+        throw new IllegalArgumentException();
+      }
+      ensureReadable();
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(TRANSFER_BUFFER, Math.max(count, 1)));
+      long done = 0;
       while (done < count) {
         buf.clear();
         buf.limit((int) Math.min(buf.capacity(), count - done));
-        int n = src.read(buf);
+        int n = file.read(buf, position + done);
         if (n <= 0) {
           break;
         }
         buf.flip();
-        synchronized (file) {
-          file.write(buf, position + done);
+        int written = 0;
+        while (buf.hasRemaining()) {
+          int w = target.write(buf);
+          if (w <= 0) {
+            break; // a non-blocking target that is full
+          }
+          written += w;
         }
-        done += n;
+        done += written;
+        if (written < n) {
+          break;
+        }
       }
+      return done;
     } finally {
-      file.flush();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
-    return done;
+  }
+
+  @Override
+  public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.requireNonNull(src, "src");
+      if (position < 0 || count < 0) {
+        throw new IllegalArgumentException();
+      }
+      ensureWritable();
+      if (position > file.size()) {
+        return 0;
+      }
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(TRANSFER_BUFFER, Math.max(count, 1)));
+      long done = 0;
+      try {
+        while (done < count) {
+          buf.clear();
+          buf.limit((int) Math.min(buf.capacity(), count - done));
+          int n = src.read(buf);
+          if (n <= 0) {
+            break;
+          }
+          buf.flip();
+          synchronized (file) {
+            file.write(buf, position + done);
+          }
+          done += n;
+        }
+      } finally {
+        file.flush();
+      }
+      return done;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   @Override

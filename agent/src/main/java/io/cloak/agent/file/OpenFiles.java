@@ -4,6 +4,7 @@ import io.cloak.agent.CallGuard;
 import io.cloak.agent.volume.EncryptedFile;
 import io.cloak.agent.volume.VolumeKey;
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
@@ -87,6 +88,7 @@ final class OpenFiles {
    */
   SharedFile acquirePrivate(FileChannel raw, VolumeKey key, String name, boolean truncate)
       throws IOException {
+    uninterruptible(raw);
     EncryptedFile file = open(raw, key, name, true, truncate);
     if (file == null) {
       throw new IOException(name + ": a plaintext file cannot be opened as encrypted");
@@ -197,14 +199,50 @@ final class OpenFiles {
 
   /** Opens the raw channel for an encrypted file: read-write, else read-only. */
   static FileChannel openRaw(Path path) throws IOException {
-    return CallGuard.internal(
-        () -> {
-          try {
-            return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-          } catch (AccessDeniedException e) {
-            return FileChannel.open(path, StandardOpenOption.READ);
-          }
-        });
+    FileChannel ch =
+        CallGuard.internal(
+            () -> {
+              try {
+                return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+              } catch (AccessDeniedException e) {
+                return FileChannel.open(path, StandardOpenOption.READ);
+              }
+            });
+    uninterruptible(ch);
+    return ch;
+  }
+
+  /**
+   * {@code sun.nio.ch.FileChannelImpl.setUninterruptible()}, when {@code java.base} exports {@code
+   * sun.nio.ch} to this class's module (the agent can arrange that with {@code
+   * Instrumentation.redefineModule}); else null.
+   */
+  private static final Method SET_UNINTERRUPTIBLE = setUninterruptible();
+
+  private static Method setUninterruptible() {
+    try {
+      if (!FileChannel.class.getModule().isExported("sun.nio.ch", OpenFiles.class.getModule())) {
+        return null;
+      }
+      return Class.forName("sun.nio.ch.FileChannelImpl").getMethod("setUninterruptible");
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Makes a shared raw channel immune to thread interrupts where possible: an interrupt during I/O
+   * on an ordinary {@code FileChannel} closes it, which would break the file for every user.
+   */
+  static void uninterruptible(FileChannel ch) {
+    Method m = SET_UNINTERRUPTIBLE;
+    if (m != null && m.getDeclaringClass().isInstance(ch)) {
+      try {
+        m.invoke(ch);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        // best effort
+      }
+    }
   }
 
   static void closeQuietly(FileChannel ch, Throwable primary) {

@@ -52,6 +52,10 @@ import java.util.Set;
  * CallGuard#internal(CallGuard.Work)}, and every entry point that could open or inspect files
  * passes through when {@link CallGuard#internal()} is set, so the handler never recurses into
  * itself. Thread-safe.
+ *
+ * <p>Interrupts: stream I/O methods clear the thread's interrupt status while they run and restore
+ * it afterwards, since an interrupt would close the shared raw channel (see {@link
+ * EncryptedFileChannel}).
  */
 public final class VolumeFileHandler implements FileHooks.Handler {
   private static final int COPY_BUFFER = 64 * 1024;
@@ -286,19 +290,26 @@ public final class VolumeFileHandler implements FileHooks.Handler {
 
   @Override
   public int read(Object handle, byte[] b, int off, int len) throws IOException {
-    StreamHandle h = h(handle);
-    Objects.checkFromIndexSize(off, len, b.length);
-    checkReadable(h);
-    if (len == 0) {
-      return 0;
-    }
-    synchronized (h) {
-      long p = h.position();
-      int n = h.file.read(ByteBuffer.wrap(b, off, len), p);
-      if (n > 0) {
-        h.position(p + n);
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      StreamHandle h = h(handle);
+      Objects.checkFromIndexSize(off, len, b.length);
+      checkReadable(h);
+      if (len == 0) {
+        return 0;
       }
-      return n;
+      synchronized (h) {
+        long p = h.position();
+        int n = h.file.read(ByteBuffer.wrap(b, off, len), p);
+        if (n > 0) {
+          h.position(p + n);
+        }
+        return n;
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -316,18 +327,25 @@ public final class VolumeFileHandler implements FileHooks.Handler {
   }
 
   private static byte[] readUpTo(StreamHandle h, int max, boolean all) throws IOException {
-    checkReadable(h);
-    synchronized (h) {
-      long p = h.position();
-      long left = Math.max(0, h.file.size() - p);
-      if (all && left > Integer.MAX_VALUE - 8) {
-        throw new OutOfMemoryError("Required array size too large");
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      checkReadable(h);
+      synchronized (h) {
+        long p = h.position();
+        long left = Math.max(0, h.file.size() - p);
+        if (all && left > Integer.MAX_VALUE - 8) {
+          throw new OutOfMemoryError("Required array size too large");
+        }
+        byte[] out = new byte[(int) Math.min(left, max)];
+        ByteBuffer buf = ByteBuffer.wrap(out);
+        int n = OpenFiles.readFully(h.file, buf, p);
+        h.position(p + n);
+        return n == out.length ? out : java.util.Arrays.copyOf(out, n);
       }
-      byte[] out = new byte[(int) Math.min(left, max)];
-      ByteBuffer buf = ByteBuffer.wrap(out);
-      int n = OpenFiles.readFully(h.file, buf, p);
-      h.position(p + n);
-      return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -344,19 +362,26 @@ public final class VolumeFileHandler implements FileHooks.Handler {
 
   @Override
   public int skipBytes(Object handle, int n) throws IOException {
-    if (n <= 0) {
-      return 0;
-    }
-    StreamHandle h = h(handle);
-    synchronized (h) {
-      long p = h.position();
-      long len = h.file.size();
-      long target = p + n;
-      if (target > len) {
-        target = len;
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      if (n <= 0) {
+        return 0;
       }
-      h.position(target);
-      return (int) (target - p);
+      StreamHandle h = h(handle);
+      synchronized (h) {
+        long p = h.position();
+        long len = h.file.size();
+        long target = p + n;
+        if (target > len) {
+          target = len;
+        }
+        h.position(target);
+        return (int) (target - p);
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -376,21 +401,28 @@ public final class VolumeFileHandler implements FileHooks.Handler {
 
   @Override
   public void write(Object handle, byte[] b, int off, int len) throws IOException {
-    StreamHandle h = h(handle);
-    Objects.checkFromIndexSize(off, len, b.length);
-    checkWritable(h);
-    if (len == 0) {
-      return;
-    }
-    synchronized (h) {
-      EncryptedFile f = h.file;
-      long p;
-      synchronized (f) {
-        p = h.append ? f.size() : h.position();
-        f.write(ByteBuffer.wrap(b, off, len), p);
-        f.flush();
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      StreamHandle h = h(handle);
+      Objects.checkFromIndexSize(off, len, b.length);
+      checkWritable(h);
+      if (len == 0) {
+        return;
       }
-      h.position(p + len);
+      synchronized (h) {
+        EncryptedFile f = h.file;
+        long p;
+        synchronized (f) {
+          p = h.append ? f.size() : h.position();
+          f.write(ByteBuffer.wrap(b, off, len), p);
+          f.flush();
+        }
+        h.position(p + len);
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -401,19 +433,26 @@ public final class VolumeFileHandler implements FileHooks.Handler {
 
   @Override
   public void setLength(Object handle, long newLength) throws IOException {
-    StreamHandle h = h(handle);
-    checkWritable(h);
-    if (newLength < 0) {
-      throw new IOException("Negative length");
-    }
-    synchronized (h) {
-      EncryptedFile f = h.file;
-      synchronized (f) {
-        f.setLength(newLength);
-        f.flush();
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      StreamHandle h = h(handle);
+      checkWritable(h);
+      if (newLength < 0) {
+        throw new IOException("Negative length");
       }
-      if (h.position() > newLength) {
-        h.position(newLength);
+      synchronized (h) {
+        EncryptedFile f = h.file;
+        synchronized (f) {
+          f.setLength(newLength);
+          f.flush();
+        }
+        if (h.position() > newLength) {
+          h.position(newLength);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }
@@ -440,17 +479,24 @@ public final class VolumeFileHandler implements FileHooks.Handler {
 
   @Override
   public void closed(Object stream) throws IOException {
-    StreamHandle h = streams.remove(stream);
-    if (h == null || !h.markClosed()) {
-      return;
-    }
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
     try {
-      h.lease.release();
+      StreamHandle h = streams.remove(stream);
+      if (h == null || !h.markClosed()) {
+        return;
+      }
+      try {
+        h.lease.release();
+      } finally {
+        h.cleanable.clean(); // no-op now, unregisters the cleaner
+        EncryptedFileChannel c = h.channel();
+        if (c != null) {
+          c.close(); // closes the stream again (a no-op) and calls closed (a no-op)
+        }
+      }
     } finally {
-      h.cleanable.clean(); // no-op now, unregisters the cleaner
-      EncryptedFileChannel c = h.channel();
-      if (c != null) {
-        c.close(); // closes the stream again (a no-op) and calls closed (a no-op)
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }
