@@ -42,9 +42,25 @@ public final class FileFeature implements AgentFeature {
   /**
    * A factory that loads {@code className} (through this class's loader) and calls its public
    * constructor taking a {@link CloakConfig}. The class is only loaded when the factory runs.
+   *
+   * <p>Use this, not a lambda or method reference, for a factory built before {@link #prepare}: the
+   * JVM resolves a lambda's method type (which names {@code FileHooks.Handler}) when the lambda is
+   * created, loading {@code FileHooks.Handler} through the system class loader too early.
    */
   public static HandlerFactory handlerClass(String className) {
-    return config -> {
+    return new ByClassName(className);
+  }
+
+  /** See {@link #handlerClass}; a named class on purpose (see there). */
+  private static final class ByClassName implements HandlerFactory {
+    private final String className;
+
+    ByClassName(String className) {
+      this.className = className;
+    }
+
+    @Override
+    public FileHooks.Handler create(CloakConfig config) throws Exception {
       Class<?> type = Class.forName(className, true, FileFeature.class.getClassLoader());
       Object handler;
       try {
@@ -57,7 +73,7 @@ public final class FileFeature implements AgentFeature {
         throw e;
       }
       return (FileHooks.Handler) handler;
-    };
+    }
   }
 
   @Override

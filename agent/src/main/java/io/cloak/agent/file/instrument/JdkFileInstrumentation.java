@@ -4,14 +4,11 @@ import static net.bytebuddy.matcher.ElementMatchers.isBridge;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
-import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.lang.instrument.Instrumentation;
 import java.nio.file.FileSystems;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -191,7 +188,10 @@ public final class JdkFileInstrumentation {
         advice(NioAdvice.NewFileChannel.class, named("newFileChannel").and(open)),
         advice(NioAdvice.NewByteChannel.class, named("newByteChannel").and(open)),
         advice(NioAdvice.Copy.class, named("copy").and(open)),
-        advice(NioAdvice.Move.class, named("move").and(open)));
+        advice(NioAdvice.Move.class, named("move").and(open)),
+        advice(
+            NioAdvice.ReadPosixAttributes.class,
+            named("readAttributes").and(takesArguments(3)).and(takesArgument(1, Class.class))));
   }
 
   private static AsmVisitorWrapper basicView() {
@@ -200,18 +200,16 @@ public final class JdkFileInstrumentation {
         named("readAttributes").and(takesArguments(0)).and(not(isBridge())));
   }
 
+  /**
+   * Byte Buddy folds bridge methods into the method they bridge to, so advice cannot reach {@code
+   * Posix}'s bridge {@code readAttributes()} (its own returns the JDK's final {@code
+   * UnixFileAttributes}, which cannot be replaced): {@link NioAdvice.ReadPosixAttributes} on the
+   * provider covers {@code Files.readAttributes(path, PosixFileAttributes.class)} instead, and this
+   * covers the map form ({@code Files.readAttributes(path, "posix:size,...")}).
+   */
   private static AsmVisitorWrapper posixView() {
-    ElementMatcher.Junction<MethodDescription> read =
-        named("readAttributes").and(takesArguments(0)).and(isBridge());
-    return new AsmVisitorWrapper.Compound(
-        advice(
-            NioAdvice.BasicAttributes.class,
-            read.and(returns(named(BasicFileAttributes.class.getName())))),
-        advice(
-            NioAdvice.PosixAttributes.class,
-            read.and(returns(named(PosixFileAttributes.class.getName())))),
-        advice(
-            NioAdvice.PosixRequested.class,
-            named("addRequestedPosixAttributes").and(takesArguments(2))));
+    return advice(
+        NioAdvice.PosixRequested.class,
+        named("addRequestedPosixAttributes").and(takesArguments(2)));
   }
 }
