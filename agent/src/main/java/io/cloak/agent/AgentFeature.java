@@ -23,6 +23,25 @@ public interface AgentFeature {
    */
   void prepare(CloakConfig config, Instrumentation inst) throws Exception;
 
-  /** Adds this feature's type transformations. */
-  AgentBuilder install(AgentBuilder builder);
+  /**
+   * Adds this feature's type transformations to the shared builder (which only sees classes loaded
+   * after start-up, outside the JDK). The default adds none.
+   */
+  default AgentBuilder install(AgentBuilder builder) {
+    return builder;
+  }
+
+  /**
+   * Installs what the shared builder cannot do (e.g. retransforming JDK classes that are already
+   * loaded), after the shared builder is installed. Throws to stop the application. The default
+   * does nothing.
+   *
+   * @throws Exception with a message saying what could not be instrumented
+   */
+  default void installSeparately(Instrumentation inst) throws Exception {}
+
+  /** Extra words for the start-up line after the feature's name (e.g. what it hooked), or "". */
+  default String details() {
+    return "";
+  }
 }

@@ -6,9 +6,11 @@ import static net.bytebuddy.matcher.ElementMatchers.isExtensionClassLoader;
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
+import io.cloak.agent.file.FileFeature;
 import io.cloak.agent.jdbc.JdbcFeature;
 import io.cloak.config.CloakConfig;
 import io.cloak.config.ConfigException;
+import io.cloak.config.VolumeRule;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +32,15 @@ public final class AgentStartup {
 
   /** Prefix of every line the agent prints. */
   public static final String LOG_PREFIX = "cloak-agent: ";
+
+  /**
+   * The class implementing {@code io.cloak.agent.boot.FileHooks.Handler} that encrypts the files of
+   * volumes (public constructor taking a {@link CloakConfig}), or {@code null} while there is none:
+   * file encryption is then not active. Named, not referenced, so that nothing loads the handler
+   * (and, with it, {@code FileHooks}) before {@link FileFeature} put {@code FileHooks} on the
+   * bootstrap class path.
+   */
+  static final String FILE_HANDLER_CLASS = null;
 
   private static final AtomicBoolean STARTED = new AtomicBoolean();
 
@@ -63,7 +74,7 @@ public final class AgentStartup {
             () -> CloakConfig.discover(arguments.config(), ClassLoader.getSystemClassLoader()));
     long configLoaded = System.nanoTime();
     List<AgentFeature> features = new ArrayList<>();
-    for (AgentFeature feature : List.<AgentFeature>of(new JdbcFeature())) {
+    for (AgentFeature feature : features()) {
       if (feature.enabled(config)) {
         CallGuard.internal(
             () -> {
@@ -89,6 +100,9 @@ public final class AgentStartup {
     if (!features.isEmpty()) {
       builder.installOn(inst);
     }
+    for (AgentFeature feature : features) {
+      feature.installSeparately(inst);
+    }
     long installed = System.nanoTime();
     if (arguments.verbose()) {
       System.err.println(
@@ -103,6 +117,16 @@ public final class AgentStartup {
     }
     long millis = (installed - started) / 1_000_000;
     return summary(config, features) + " (started in " + millis + " ms)";
+  }
+
+  /** Every feature the agent knows, enabled or not. */
+  static List<AgentFeature> features() {
+    List<AgentFeature> all = new ArrayList<>();
+    all.add(new JdbcFeature());
+    if (FILE_HANDLER_CLASS != null) {
+      all.add(new FileFeature(FileFeature.handlerClass(FILE_HANDLER_CLASS)));
+    }
+    return all;
   }
 
   /** Classes no hook is ever put into: the JDK, Byte Buddy, and Cloak itself. */
@@ -128,11 +152,19 @@ public final class AgentStartup {
     line.append("; ").append(config.columns().size()).append(" encrypted column(s)");
     line.append("; ").append(config.volumes().size()).append(" volume(s)");
     if (!config.volumes().isEmpty()) {
-      line.append(" (file encryption is not active in this version)");
+      List<String> paths = new ArrayList<>();
+      for (VolumeRule v : config.volumes()) {
+        paths.add(v.path().toString());
+      }
+      line.append(": ").append(String.join(", ", paths));
+      if (features.stream().noneMatch(f -> f instanceof FileFeature)) {
+        line.append(" (file encryption is not active in this version)");
+      }
     }
     List<String> names = new ArrayList<>();
     for (AgentFeature f : features) {
-      names.add(f.name());
+      String details = f.details();
+      names.add(details.isEmpty() ? f.name() : f.name() + " (" + details + ")");
     }
     line.append("; hooks: ").append(names.isEmpty() ? "none" : String.join(", ", names));
     return line.toString();

@@ -378,6 +378,26 @@ public final class EncryptedFile implements Closeable {
     }
   }
 
+  /**
+   * The plaintext size of the encrypted file behind {@code channel}, computed from its header's
+   * chunk size and its length, without authenticating anything; -1 if the file is not an encrypted
+   * file or its length does not fit the format. Uses positional reads; the channel's position is
+   * unchanged.
+   */
+  public static long plaintextSize(FileChannel channel) throws IOException {
+    long length = channel.size();
+    if (length < HEADER_LENGTH) {
+      return -1;
+    }
+    byte[] header = new byte[OFF_CHUNK_SIZE + 4];
+    if (readFully(channel, header, 0, header.length, 0) < header.length
+        || !Arrays.equals(header, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+      return -1;
+    }
+    int chunkSize = ByteBuffer.wrap(header).getInt(OFF_CHUNK_SIZE);
+    return validChunkSize(chunkSize) ? plaintextSize(length, chunkSize) : -1;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // FileChannel-like operations
 
@@ -537,6 +557,16 @@ public final class EncryptedFile implements Closeable {
     ensureUsable();
     flushAll();
     channel.force(metaData);
+  }
+
+  /**
+   * Seals and writes every modified cached chunk, without forcing the channel to storage: after it
+   * returns, the operating system holds everything written so far (so a crash of the JVM loses
+   * nothing, while a crash of the machine may, as for any file not forced).
+   */
+  public synchronized void flush() throws IOException {
+    ensureUsable();
+    flushAll();
   }
 
   /** Whether {@link #close} has not been called yet. */

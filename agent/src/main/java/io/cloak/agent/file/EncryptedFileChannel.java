@@ -1,0 +1,511 @@
+package io.cloak.agent.file;
+
+import io.cloak.agent.volume.EncryptedFile;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.Objects;
+
+/**
+ * A {@link FileChannel} over the plaintext of a shared {@link EncryptedFile}. Its position is its
+ * own (for {@code FileChannel.open}) or its stream's (for {@code getChannel()}: the stream handle's
+ * field, or the {@code RandomAccessFile}'s native offset). Every write, truncate and transfer ends
+ * by writing the sealed chunks to the operating system (no fsync; {@link #force} does that). Memory
+ * mapping is refused: it would expose the ciphertext.
+ *
+ * <p>Thread-safety: as {@code FileChannel}; operations at the channel's position are serialized.
+ *
+ * <p>Interrupts: unlike the JDK's, this channel is not interruptible. The file under it is shared
+ * by every stream and channel that has it open, and an interrupt closes an interruptible channel,
+ * so an I/O method clears the thread's interrupt status while it runs and restores it afterwards.
+ * (An interrupt that arrives during the system call can still close the shared raw channel, unless
+ * it was made uninterruptible, see {@link OpenFiles#uninterruptible}.)
+ */
+final class EncryptedFileChannel extends FileChannel {
+  private static final int TRANSFER_BUFFER = 64 * 1024;
+
+  private final EncryptedFile file;
+  private final boolean readable;
+  private final boolean writable;
+  private final boolean append;
+  private final FileChannel lockChannel;
+  private final Lease lease; // own lease (FileChannel.open), else null
+  private final Closeable owned; // the provider's channel, closed with this one; or null
+  private final StreamHandle handle; // stream channels only
+  private final Object parent; // the stream, kept reachable while its channel is (as the JDK does)
+  private final VolumeFileHandler handler; // stream channels only
+  private final Object positionLock = new Object();
+  private long position; // guarded by positionLock; own position only
+
+  /** A channel of its own ({@code FileChannel.open} / {@code newByteChannel}). */
+  EncryptedFileChannel(
+      Lease lease,
+      boolean readable,
+      boolean writable,
+      boolean append,
+      FileChannel lockChannel,
+      Closeable owned) {
+    this.file = lease.shared.file;
+    this.lease = lease;
+    this.readable = readable;
+    this.writable = writable;
+    this.append = append;
+    this.lockChannel = lockChannel;
+    this.owned = owned;
+    this.handle = null;
+    this.parent = null;
+    this.handler = null;
+  }
+
+  /** The channel of a stream: shares the stream's position, closing it closes the stream. */
+  EncryptedFileChannel(StreamHandle handle, Object stream, VolumeFileHandler handler) {
+    this.file = handle.file;
+    this.lease = null;
+    this.readable = handle.readable();
+    this.writable = handle.writable();
+    this.append = handle.append;
+    this.lockChannel = handle.lease.shared.raw;
+    this.owned = null;
+    this.handle = handle;
+    this.parent = stream;
+    this.handler = handler;
+  }
+
+  private long pos() throws IOException {
+    if (handle != null) {
+      synchronized (handle) {
+        return handle.position();
+      }
+    }
+    return position;
+  }
+
+  private void pos(long p) throws IOException {
+    if (handle != null) {
+      synchronized (handle) {
+        handle.position(p);
+      }
+    } else {
+      position = p;
+    }
+  }
+
+  private void ensureOpen() throws IOException {
+    if (!isOpen()) {
+      throw new ClosedChannelException();
+    }
+  }
+
+  private void ensureReadable() throws IOException {
+    ensureOpen();
+    if (!readable) {
+      throw new NonReadableChannelException();
+    }
+  }
+
+  private void ensureWritable() throws IOException {
+    ensureOpen();
+    if (!writable) {
+      throw new NonWritableChannelException();
+    }
+  }
+
+  // ----- reading ------------------------------------------------------------------------------
+
+  @Override
+  public int read(ByteBuffer dst) throws IOException {
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.requireNonNull(dst, "dst");
+      ensureReadable();
+      synchronized (positionLock) {
+        long p = pos();
+        int n = file.read(dst, p);
+        if (n > 0) {
+          pos(p + n);
+        }
+        return n;
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.checkFromIndexSize(offset, length, dsts.length);
+      ensureReadable();
+      synchronized (positionLock) {
+        long p = pos();
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+          ByteBuffer dst = dsts[i];
+          if (!dst.hasRemaining()) {
+            continue;
+          }
+          int n = file.read(dst, p + total);
+          if (n < 0) {
+            break;
+          }
+          total += n;
+          if (dst.hasRemaining()) {
+            break; // end of file
+          }
+        }
+        if (total == 0) {
+          boolean any = false;
+          for (int i = offset; i < offset + length; i++) {
+            any |= dsts[i].hasRemaining();
+          }
+          return any && p >= file.size() ? -1 : 0;
+        }
+        pos(p + total);
+        return total;
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public int read(ByteBuffer dst, long position) throws IOException {
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.requireNonNull(dst, "dst");
+      if (position < 0) {
+        throw new IllegalArgumentException("Negative position");
+      }
+      ensureReadable();
+      return file.read(dst, position);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  // ----- writing ------------------------------------------------------------------------------
+
+  @Override
+  public int write(ByteBuffer src) throws IOException {
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.requireNonNull(src, "src");
+      ensureWritable();
+      synchronized (positionLock) {
+        int n;
+        long p = append ? -1 : pos(); // outside the file's lock: handle before file, always
+        synchronized (file) {
+          if (append) {
+            p = file.size();
+          }
+          n = file.write(src, p);
+          file.flush();
+        }
+        pos(p + n);
+        return n;
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.checkFromIndexSize(offset, length, srcs.length);
+      ensureWritable();
+      synchronized (positionLock) {
+        long total = 0;
+        long p = append ? -1 : pos();
+        synchronized (file) {
+          if (append) {
+            p = file.size();
+          }
+          for (int i = offset; i < offset + length; i++) {
+            total += file.write(srcs[i], p + total);
+          }
+          file.flush();
+        }
+        pos(p + total);
+        return total;
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public int write(ByteBuffer src, long position) throws IOException {
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.requireNonNull(src, "src");
+      if (position < 0) {
+        throw new IllegalArgumentException("Negative position");
+      }
+      ensureWritable();
+      synchronized (file) {
+        int n = file.write(src, position);
+        file.flush();
+        return n;
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  // ----- position and size --------------------------------------------------------------------
+
+  @Override
+  public long position() throws IOException {
+    ensureOpen();
+    synchronized (positionLock) {
+      return append ? file.size() : pos();
+    }
+  }
+
+  @Override
+  public FileChannel position(long newPosition) throws IOException {
+    if (newPosition < 0) {
+      throw new IllegalArgumentException();
+    }
+    ensureOpen();
+    synchronized (positionLock) {
+      pos(newPosition);
+    }
+    return this;
+  }
+
+  @Override
+  public long size() throws IOException {
+    ensureOpen();
+    return file.size();
+  }
+
+  @Override
+  public FileChannel truncate(long size) throws IOException {
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      if (size < 0) {
+        throw new IllegalArgumentException("Negative size");
+      }
+      ensureWritable();
+      synchronized (positionLock) {
+        synchronized (file) {
+          file.truncate(size);
+          file.flush();
+        }
+        if (!append && pos() > size) {
+          pos(size);
+        }
+      }
+      return this;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public void force(boolean metaData) throws IOException {
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      ensureOpen();
+      file.force(metaData);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  // ----- transfers ----------------------------------------------------------------------------
+
+  @Override
+  public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.requireNonNull(target, "target");
+      if (position < 0 || count < 0) {
+        throw new IllegalArgumentException();
+      }
+      ensureReadable();
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(TRANSFER_BUFFER, Math.max(count, 1)));
+      long done = 0;
+      while (done < count) {
+        buf.clear();
+        buf.limit((int) Math.min(buf.capacity(), count - done));
+        int n = file.read(buf, position + done);
+        if (n <= 0) {
+          break;
+        }
+        buf.flip();
+        int written = 0;
+        while (buf.hasRemaining()) {
+          int w = target.write(buf);
+          if (w <= 0) {
+            break; // a non-blocking target that is full
+          }
+          written += w;
+        }
+        done += written;
+        if (written < n) {
+          break;
+        }
+      }
+      return done;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
+    try {
+      Objects.requireNonNull(src, "src");
+      if (position < 0 || count < 0) {
+        throw new IllegalArgumentException();
+      }
+      ensureWritable();
+      if (position > file.size()) {
+        return 0;
+      }
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(TRANSFER_BUFFER, Math.max(count, 1)));
+      long done = 0;
+      try {
+        while (done < count) {
+          buf.clear();
+          buf.limit((int) Math.min(buf.capacity(), count - done));
+          int n = src.read(buf);
+          if (n <= 0) {
+            break;
+          }
+          buf.flip();
+          synchronized (file) {
+            file.write(buf, position + done);
+          }
+          done += n;
+        }
+      } finally {
+        file.flush();
+      }
+      return done;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+    ensureOpen();
+    throw new IOException(
+        file.name()
+            + " is encrypted by Cloak (an encrypted volume): memory-mapping it would expose the"
+            + " ciphertext, so it is not supported; use read and write instead");
+  }
+
+  // ----- locks --------------------------------------------------------------------------------
+
+  @Override
+  public FileLock lock(long position, long size, boolean shared) throws IOException {
+    checkLock(shared);
+    FileLock raw = lockChannel.lock(position, size, shared);
+    return new Lock(this, raw);
+  }
+
+  @Override
+  public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+    checkLock(shared);
+    FileLock raw = lockChannel.tryLock(position, size, shared);
+    return raw == null ? null : new Lock(this, raw);
+  }
+
+  private void checkLock(boolean shared) throws IOException {
+    ensureOpen();
+    if (shared && !readable) {
+      throw new NonReadableChannelException();
+    }
+    if (!shared && !writable) {
+      throw new NonWritableChannelException();
+    }
+  }
+
+  /** A lock on the raw file, reported as held by the encrypted channel. */
+  private static final class Lock extends FileLock {
+    private final FileLock raw;
+
+    Lock(EncryptedFileChannel channel, FileLock raw) {
+      super(channel, raw.position(), raw.size(), raw.isShared());
+      this.raw = raw;
+    }
+
+    @Override
+    public boolean isValid() {
+      return raw.isValid() && channel().isOpen();
+    }
+
+    @Override
+    public void release() throws IOException {
+      if (!channel().isOpen() && !raw.isValid()) {
+        return;
+      }
+      raw.release();
+    }
+  }
+
+  // ----- closing ------------------------------------------------------------------------------
+
+  @Override
+  protected void implCloseChannel() throws IOException {
+    if (handle != null) {
+      // Like the JDK: closing a stream's channel closes the stream.
+      try {
+        if (parent instanceof Closeable c) {
+          c.close();
+        }
+      } finally {
+        handler.closed(parent);
+      }
+      return;
+    }
+    try {
+      lease.release();
+    } finally {
+      if (owned != null) {
+        owned.close();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EncryptedFileChannel[" + file.name() + "]";
+  }
+}

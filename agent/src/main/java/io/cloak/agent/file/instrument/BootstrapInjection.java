@@ -1,0 +1,80 @@
+package io.cloak.agent.file.instrument;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+
+/**
+ * Appends {@code io.cloak.agent.boot.FileHooks} and its {@code Handler} to the bootstrap class
+ * path, so that advice inlined into {@code java.base} can call them. The class files are read as
+ * resources of the agent's own loader: this class never refers to {@code FileHooks}, so it cannot
+ * load it through the system class loader by accident.
+ */
+public final class BootstrapInjection {
+  /** The classes put on the bootstrap class path. */
+  static final String HOOKS = "io.cloak.agent.boot.FileHooks";
+
+  static final String HANDLER = HOOKS + "$Handler";
+
+  private BootstrapInjection() {}
+
+  /**
+   * Writes a small jar with the two classes into a temporary file (deleted when the JVM exits),
+   * adds it to the bootstrap class path and checks that the JVM now loads them from there.
+   *
+   * @throws IllegalStateException if a class was loaded elsewhere already or cannot be read
+   */
+  public static void injectFileHooks(Instrumentation inst) throws IOException {
+    ClassLoader own = BootstrapInjection.class.getClassLoader();
+    File jar = Files.createTempFile("cloak-agent-boot", ".jar").toFile();
+    jar.deleteOnExit();
+    try (OutputStream file = Files.newOutputStream(jar.toPath());
+        JarOutputStream out = new JarOutputStream(file)) {
+      for (String name : new String[] {HOOKS, HANDLER}) {
+        String resource = name.replace('.', '/') + ".class";
+        try (InputStream in = own.getResourceAsStream(resource)) {
+          if (in == null) {
+            throw new IllegalStateException("the agent jar lacks " + resource);
+          }
+          out.putNextEntry(new JarEntry(resource));
+          in.transferTo(out);
+          out.closeEntry();
+        }
+      }
+    }
+    inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
+    for (String name : new String[] {HOOKS, HANDLER}) {
+      Class<?> loaded;
+      try {
+        loaded = Class.forName(name, false, own);
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException("cannot load " + name + " after injecting it", e);
+      }
+      if (loaded.getClassLoader() != null) {
+        throw new IllegalStateException(
+            name
+                + " was loaded by "
+                + loaded.getClassLoader()
+                + " before the agent could put it on the bootstrap class path");
+      }
+    }
+  }
+
+  /** Checks that {@code handler} implements the bootstrap {@code FileHooks.Handler}. */
+  public static void checkBootstrapHandler(Object handler) throws ClassNotFoundException {
+    Class<?> bootHandler = Class.forName(HANDLER, false, null);
+    if (!bootHandler.isInstance(handler)) {
+      throw new IllegalStateException(
+          handler.getClass().getName()
+              + " does not implement the bootstrap "
+              + HANDLER
+              + " (it was loaded before the agent injected FileHooks)");
+    }
+  }
+}
