@@ -35,12 +35,12 @@ public final class AgentStartup {
 
   /**
    * The class implementing {@code io.cloak.agent.boot.FileHooks.Handler} that encrypts the files of
-   * volumes (public constructor taking a {@link CloakConfig}), or {@code null} while there is none:
-   * file encryption is then not active. Named, not referenced, so that nothing loads the handler
-   * (and, with it, {@code FileHooks}) before {@link FileFeature} put {@code FileHooks} on the
-   * bootstrap class path.
+   * volumes (with a public static {@code create(CloakConfig)}), or {@code null} while there is
+   * none: file encryption is then not active. Named, not referenced, so that nothing loads the
+   * handler (and, with it, {@code FileHooks}) before {@link FileFeature} put {@code FileHooks} on
+   * the bootstrap class path.
    */
-  static final String FILE_HANDLER_CLASS = null;
+  static final String FILE_HANDLER_CLASS = "io.cloak.agent.file.VolumeFileHandler";
 
   private static final AtomicBoolean STARTED = new AtomicBoolean();
 

@@ -41,7 +41,7 @@ public final class FileFeature implements AgentFeature {
 
   /**
    * A factory that loads {@code className} (through this class's loader) and calls its public
-   * constructor taking a {@link CloakConfig}. The class is only loaded when the factory runs.
+   * static {@code create(CloakConfig)} method. The class is only loaded when the factory runs.
    *
    * <p>Use this, not a lambda or method reference, for a factory built before {@link #prepare}: the
    * JVM resolves a lambda's method type (which names {@code FileHooks.Handler}) when the lambda is
@@ -64,7 +64,7 @@ public final class FileFeature implements AgentFeature {
       Class<?> type = Class.forName(className, true, FileFeature.class.getClassLoader());
       Object handler;
       try {
-        handler = type.getConstructor(CloakConfig.class).newInstance(config);
+        handler = type.getMethod("create", CloakConfig.class).invoke(null, config);
       } catch (InvocationTargetException e) {
         Throwable cause = e.getCause();
         if (cause instanceof Exception) {

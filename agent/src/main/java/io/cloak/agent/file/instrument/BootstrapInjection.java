@@ -6,15 +6,19 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
+import net.bytebuddy.dynamic.loading.ClassInjector;
 
 /**
- * Appends {@code io.cloak.agent.boot.FileHooks} and its {@code Handler} to the bootstrap class
- * path, so that advice inlined into {@code java.base} can call them. The class files are read as
- * resources of the agent's own loader: this class never refers to {@code FileHooks}, so it cannot
- * load it through the system class loader by accident.
+ * Defines {@code io.cloak.agent.boot.FileHooks} and its {@code Handler} in the bootstrap class
+ * loader (or, where the JVM does not allow that, appends them to the bootstrap class path), so that
+ * advice inlined into {@code java.base} can call them. The class files are read as resources of the
+ * agent's own loader: this class never refers to {@code FileHooks}, so it cannot load it through
+ * the system class loader by accident.
  */
 public final class BootstrapInjection {
   /** The classes put on the bootstrap class path. */
@@ -32,6 +36,19 @@ public final class BootstrapInjection {
    */
   public static void injectFileHooks(Instrumentation inst) throws IOException {
     ClassLoader own = BootstrapInjection.class.getClassLoader();
+    // Preferred: define the two classes straight in the boot loader. Appending a jar to the
+    // bootstrap class path works too, but makes the JVM print a class-data-sharing warning on the
+    // application's standard output and turns sharing off for application classes.
+    ClassInjector.UsingUnsafe.Factory unsafe = ClassInjector.UsingUnsafe.Factory.resolve(inst);
+    if (unsafe.isAvailable()) {
+      Map<String, byte[]> types = new LinkedHashMap<>();
+      for (String name : new String[] {HOOKS, HANDLER}) {
+        types.put(name, classFile(own, name));
+      }
+      unsafe.make(null).injectRaw(types);
+      checkLoadedFromBoot(own);
+      return;
+    }
     File jar = Files.createTempFile("cloak-agent-boot", ".jar").toFile();
     jar.deleteOnExit();
     try (OutputStream file = Files.newOutputStream(jar.toPath());
@@ -49,6 +66,20 @@ public final class BootstrapInjection {
       }
     }
     inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
+    checkLoadedFromBoot(own);
+  }
+
+  private static byte[] classFile(ClassLoader own, String name) throws IOException {
+    String resource = name.replace('.', '/') + ".class";
+    try (InputStream in = own.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("the agent jar lacks " + resource);
+      }
+      return in.readAllBytes();
+    }
+  }
+
+  private static void checkLoadedFromBoot(ClassLoader own) {
     for (String name : new String[] {HOOKS, HANDLER}) {
       Class<?> loaded;
       try {

@@ -53,8 +53,9 @@ public final class JdkFileInstrumentation {
       throw new IllegalStateException(
           "file volumes need class retransformation (Can-Retransform-Classes), not available");
     }
+    List<Class<?>> targets = new ArrayList<>();
     for (String name : TARGETS) {
-      Class.forName(name, false, null);
+      targets.add(Class.forName(name, false, null));
     }
     Class<?> provider = Class.forName(PROVIDER, false, null);
     if (!provider.isInstance(FileSystems.getDefault().provider())) {
@@ -90,6 +91,10 @@ public final class JdkFileInstrumentation {
     new AgentBuilder.Default()
         .disableClassFormatChanges()
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        // only these classes: matching every loaded class of the JVM costs seconds
+        .with(
+            new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit(
+                targets.toArray(new Class<?>[0])))
         .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
         .with(AgentBuilder.TypeStrategy.Default.REDEFINE_FROZEN)
         .with(listener)

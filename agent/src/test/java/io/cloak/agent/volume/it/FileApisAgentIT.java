@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloak.agent.jdbc.ChildJvm;
-import io.cloak.agent.sample.FileApiApp;
-import io.cloak.agent.sample.ReadFileApp;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.example.volumeapps.FileApiApp;
+import org.example.volumeapps.ReadFileApp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

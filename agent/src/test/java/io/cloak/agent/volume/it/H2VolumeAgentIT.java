@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloak.agent.jdbc.ChildJvm;
-import io.cloak.agent.sample.VolumeH2App;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.example.volumeapps.VolumeH2App;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloak.agent.jdbc.ChildJvm;
-import io.cloak.agent.sample.RandomAccessTortureApp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.example.volumeapps.RandomAccessTortureApp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;

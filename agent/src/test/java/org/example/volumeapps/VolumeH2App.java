@@ -1,4 +1,4 @@
-package io.cloak.agent.sample;
+package org.example.volumeapps;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,4 +1,4 @@
-package io.cloak.agent.sample;
+package org.example.volumeapps;
 
 import java.io.FileInputStream;
 import java.io.IOException;
