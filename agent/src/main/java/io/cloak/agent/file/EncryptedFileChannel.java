@@ -12,6 +12,8 @@ import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -43,6 +45,7 @@ final class EncryptedFileChannel extends FileChannel {
   private final Object parent; // the stream, kept reachable while its channel is (as the JDK does)
   private final VolumeFileHandler handler; // stream channels only
   private final Object positionLock = new Object();
+  private final List<Lock> locks = new ArrayList<>(); // guarded by itself
   private long position; // guarded by positionLock; own position only
 
   /** A channel of its own ({@code FileChannel.open} / {@code newByteChannel}). */
@@ -437,14 +440,43 @@ final class EncryptedFileChannel extends FileChannel {
   public FileLock lock(long position, long size, boolean shared) throws IOException {
     checkLock(shared);
     FileLock raw = lockChannel.lock(position, size, shared);
-    return new Lock(this, raw);
+    return track(new Lock(this, raw));
   }
 
   @Override
   public FileLock tryLock(long position, long size, boolean shared) throws IOException {
     checkLock(shared);
     FileLock raw = lockChannel.tryLock(position, size, shared);
-    return raw == null ? null : new Lock(this, raw);
+    return raw == null ? null : track(new Lock(this, raw));
+  }
+
+  /**
+   * Remembers a lock so that closing this channel releases it, as the JDK does: the raw channel a
+   * stream channel locks through is shared and may stay open after this channel is closed.
+   */
+  private FileLock track(Lock lock) throws IOException {
+    synchronized (locks) {
+      locks.removeIf(l -> !l.isValid());
+      if (!isOpen()) {
+        lock.raw.release();
+        throw new ClosedChannelException();
+      }
+      locks.add(lock);
+    }
+    return lock;
+  }
+
+  private void releaseLocks() throws IOException {
+    List<Lock> held;
+    synchronized (locks) {
+      held = new ArrayList<>(locks);
+      locks.clear();
+    }
+    for (Lock l : held) {
+      if (l.raw.isValid()) {
+        l.raw.release();
+      }
+    }
   }
 
   private void checkLock(boolean shared) throws IOException {
@@ -473,10 +505,15 @@ final class EncryptedFileChannel extends FileChannel {
 
     @Override
     public void release() throws IOException {
-      if (!channel().isOpen() && !raw.isValid()) {
-        return;
+      if (!channel().isOpen()) {
+        if (raw.isValid()) {
+          raw.release();
+        }
+        throw new ClosedChannelException();
       }
-      raw.release();
+      if (raw.isValid()) {
+        raw.release();
+      }
     }
   }
 
@@ -484,6 +521,11 @@ final class EncryptedFileChannel extends FileChannel {
 
   @Override
   protected void implCloseChannel() throws IOException {
+    try {
+      releaseLocks();
+    } catch (IOException e) {
+      // the raw channel is closed already: its locks went with it
+    }
     if (handle != null) {
       // Like the JDK: closing a stream's channel closes the stream.
       try {

@@ -841,7 +841,9 @@ public final class VolumeFileHandler implements FileHooks.Handler {
           List<CopyOption> copyOptions = new ArrayList<>(List.of(options));
           copyOptions.add(StandardCopyOption.COPY_ATTRIBUTES);
           copyOptions.add(LinkOption.NOFOLLOW_LINKS);
-          copyFile(source, from, target, to, copyOptions.toArray(new CopyOption[0]));
+          if (!copyFile(source, from, target, to, copyOptions.toArray(new CopyOption[0]))) {
+            return false; // not a regular file (a device, a pipe...): no content to convert
+          }
           try {
             Files.delete(source);
           } catch (NoSuchFileException e) {
