@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.CopyOption;
@@ -414,7 +415,11 @@ public final class VolumeFileHandler implements FileHooks.Handler {
         long p;
         synchronized (f) {
           p = h.append ? f.size() : h.position();
-          f.write(ByteBuffer.wrap(b, off, len), p);
+          try {
+            f.write(ByteBuffer.wrap(b, off, len), p);
+          } catch (NonWritableChannelException e) {
+            throw readOnlyShared(f, e);
+          }
           f.flush();
         }
         h.position(p + len);
@@ -424,6 +429,12 @@ public final class VolumeFileHandler implements FileHooks.Handler {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** The shared raw channel could only be opened read-only (the file is not writable). */
+  private static IOException readOnlyShared(EncryptedFile f, NonWritableChannelException e) {
+    return new IOException(
+        f.name() + ": the encrypted file is open read-only (it was not writable when opened)", e);
   }
 
   @Override
@@ -443,7 +454,11 @@ public final class VolumeFileHandler implements FileHooks.Handler {
       synchronized (h) {
         EncryptedFile f = h.file;
         synchronized (f) {
-          f.setLength(newLength);
+          try {
+            f.setLength(newLength);
+          } catch (NonWritableChannelException e) {
+            throw readOnlyShared(f, e);
+          }
           f.flush();
         }
         if (h.position() > newLength) {
