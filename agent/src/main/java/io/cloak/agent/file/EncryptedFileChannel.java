@@ -38,6 +38,7 @@ final class EncryptedFileChannel extends FileChannel {
   private final boolean readable;
   private final boolean writable;
   private final boolean append;
+  private final boolean sync; // SYNC or DSYNC: force after every modification
   private final FileChannel lockChannel;
   private final Lease lease; // own lease (FileChannel.open), else null
   private final Closeable owned; // the provider's channel, closed with this one; or null
@@ -54,8 +55,10 @@ final class EncryptedFileChannel extends FileChannel {
       boolean readable,
       boolean writable,
       boolean append,
+      boolean sync,
       FileChannel lockChannel,
       Closeable owned) {
+    this.sync = sync;
     this.file = lease.shared.file;
     this.lease = lease;
     this.readable = readable;
@@ -71,6 +74,7 @@ final class EncryptedFileChannel extends FileChannel {
   /** The channel of a stream: shares the stream's position, closing it closes the stream. */
   EncryptedFileChannel(StreamHandle handle, Object stream, VolumeFileHandler handler) {
     this.file = handle.file;
+    this.sync = false;
     this.lease = null;
     this.readable = handle.readable();
     this.writable = handle.writable();
@@ -80,6 +84,18 @@ final class EncryptedFileChannel extends FileChannel {
     this.handle = handle;
     this.parent = stream;
     this.handler = handler;
+  }
+
+  /**
+   * Ends every modification: writes the sealed chunks to the operating system, and to storage for a
+   * channel opened with {@code SYNC} or {@code DSYNC}.
+   */
+  private void writeBack() throws IOException {
+    if (sync) {
+      file.force(true);
+    } else {
+      file.flush();
+    }
   }
 
   private long pos() throws IOException {
@@ -217,7 +233,7 @@ final class EncryptedFileChannel extends FileChannel {
             p = file.size();
           }
           n = file.write(src, p);
-          file.flush();
+          writeBack();
         }
         pos(p + n);
         return n;
@@ -245,7 +261,7 @@ final class EncryptedFileChannel extends FileChannel {
           for (int i = offset; i < offset + length; i++) {
             total += file.write(srcs[i], p + total);
           }
-          file.flush();
+          writeBack();
         }
         pos(p + total);
         return total;
@@ -268,7 +284,7 @@ final class EncryptedFileChannel extends FileChannel {
       ensureWritable();
       synchronized (file) {
         int n = file.write(src, position);
-        file.flush();
+        writeBack();
         return n;
       }
     } finally {
@@ -317,7 +333,7 @@ final class EncryptedFileChannel extends FileChannel {
       synchronized (positionLock) {
         synchronized (file) {
           file.truncate(size);
-          file.flush();
+          writeBack();
         }
         if (!append && pos() > size) {
           pos(size);
@@ -415,7 +431,7 @@ final class EncryptedFileChannel extends FileChannel {
           done += n;
         }
       } finally {
-        file.flush();
+        writeBack();
       }
       return done;
     } finally {

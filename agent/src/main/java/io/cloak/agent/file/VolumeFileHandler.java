@@ -574,6 +574,7 @@ public final class VolumeFileHandler implements FileHooks.Handler {
     final boolean append;
     final boolean truncate;
     final boolean deleteOnClose;
+    final boolean sync;
     final Set<OpenOption> nativeOptions;
 
     ChannelToken(Path path, Volume volume, Set<? extends OpenOption> options) {
@@ -584,6 +585,8 @@ public final class VolumeFileHandler implements FileHooks.Handler {
       this.readable = options.contains(StandardOpenOption.READ) || !writable;
       this.truncate = writable && options.contains(StandardOpenOption.TRUNCATE_EXISTING);
       this.deleteOnClose = options.contains(StandardOpenOption.DELETE_ON_CLOSE);
+      this.sync =
+          options.contains(StandardOpenOption.SYNC) || options.contains(StandardOpenOption.DSYNC);
       Set<OpenOption> n = new HashSet<>(options);
       n.remove(StandardOpenOption.TRUNCATE_EXISTING);
       n.remove(StandardOpenOption.APPEND);
@@ -662,7 +665,8 @@ public final class VolumeFileHandler implements FileHooks.Handler {
       Lease lease = new Lease(files, shared);
       FileChannel lockChannel = opened instanceof FileChannel fc ? fc : shared.raw;
       EncryptedFileChannel c =
-          new EncryptedFileChannel(lease, t.readable, t.writable, t.append, lockChannel, opened);
+          new EncryptedFileChannel(
+              lease, t.readable, t.writable, t.append, t.sync, lockChannel, opened);
       CLEANER.register(c, lease);
       return c;
     } catch (IOException | RuntimeException | Error e) {

@@ -266,6 +266,22 @@ class ChannelTortureTest {
   }
 
   @Test
+  void aSyncChannelWritesAndTruncatesThroughTheEncryption() throws IOException {
+    Path file = volume.resolve("sync");
+    try (FileChannel c =
+        openChannel(
+            handler,
+            file,
+            Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.SYNC))) {
+      assertInstanceOf(EncryptedFileChannel.class, c);
+      c.write(ByteBuffer.wrap(markerContent(50_000)));
+      c.truncate(40_000);
+    }
+    assertArrayEquals(markerContent(40_000), readThrough(handler, file));
+    assertCiphertextOnDisk(file);
+  }
+
+  @Test
   void invalidOptionCombinationsAreRefusedLikeTheJdk() {
     Path file = volume.resolve("bad");
     assertThrows(
