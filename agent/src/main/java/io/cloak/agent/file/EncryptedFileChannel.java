@@ -12,6 +12,8 @@ import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -36,6 +38,7 @@ final class EncryptedFileChannel extends FileChannel {
   private final boolean readable;
   private final boolean writable;
   private final boolean append;
+  private final boolean sync; // SYNC or DSYNC: force after every modification
   private final FileChannel lockChannel;
   private final Lease lease; // own lease (FileChannel.open), else null
   private final Closeable owned; // the provider's channel, closed with this one; or null
@@ -43,6 +46,7 @@ final class EncryptedFileChannel extends FileChannel {
   private final Object parent; // the stream, kept reachable while its channel is (as the JDK does)
   private final VolumeFileHandler handler; // stream channels only
   private final Object positionLock = new Object();
+  private final List<Lock> locks = new ArrayList<>(); // guarded by itself
   private long position; // guarded by positionLock; own position only
 
   /** A channel of its own ({@code FileChannel.open} / {@code newByteChannel}). */
@@ -51,8 +55,10 @@ final class EncryptedFileChannel extends FileChannel {
       boolean readable,
       boolean writable,
       boolean append,
+      boolean sync,
       FileChannel lockChannel,
       Closeable owned) {
+    this.sync = sync;
     this.file = lease.shared.file;
     this.lease = lease;
     this.readable = readable;
@@ -68,6 +74,7 @@ final class EncryptedFileChannel extends FileChannel {
   /** The channel of a stream: shares the stream's position, closing it closes the stream. */
   EncryptedFileChannel(StreamHandle handle, Object stream, VolumeFileHandler handler) {
     this.file = handle.file;
+    this.sync = false;
     this.lease = null;
     this.readable = handle.readable();
     this.writable = handle.writable();
@@ -77,6 +84,18 @@ final class EncryptedFileChannel extends FileChannel {
     this.handle = handle;
     this.parent = stream;
     this.handler = handler;
+  }
+
+  /**
+   * Ends every modification: writes the sealed chunks to the operating system, and to storage for a
+   * channel opened with {@code SYNC} or {@code DSYNC}.
+   */
+  private void writeBack() throws IOException {
+    if (sync) {
+      file.force(true);
+    } else {
+      file.flush();
+    }
   }
 
   private long pos() throws IOException {
@@ -214,7 +233,7 @@ final class EncryptedFileChannel extends FileChannel {
             p = file.size();
           }
           n = file.write(src, p);
-          file.flush();
+          writeBack();
         }
         pos(p + n);
         return n;
@@ -242,7 +261,7 @@ final class EncryptedFileChannel extends FileChannel {
           for (int i = offset; i < offset + length; i++) {
             total += file.write(srcs[i], p + total);
           }
-          file.flush();
+          writeBack();
         }
         pos(p + total);
         return total;
@@ -265,7 +284,7 @@ final class EncryptedFileChannel extends FileChannel {
       ensureWritable();
       synchronized (file) {
         int n = file.write(src, position);
-        file.flush();
+        writeBack();
         return n;
       }
     } finally {
@@ -314,7 +333,7 @@ final class EncryptedFileChannel extends FileChannel {
       synchronized (positionLock) {
         synchronized (file) {
           file.truncate(size);
-          file.flush();
+          writeBack();
         }
         if (!append && pos() > size) {
           pos(size);
@@ -412,7 +431,7 @@ final class EncryptedFileChannel extends FileChannel {
           done += n;
         }
       } finally {
-        file.flush();
+        writeBack();
       }
       return done;
     } finally {
@@ -437,14 +456,43 @@ final class EncryptedFileChannel extends FileChannel {
   public FileLock lock(long position, long size, boolean shared) throws IOException {
     checkLock(shared);
     FileLock raw = lockChannel.lock(position, size, shared);
-    return new Lock(this, raw);
+    return track(new Lock(this, raw));
   }
 
   @Override
   public FileLock tryLock(long position, long size, boolean shared) throws IOException {
     checkLock(shared);
     FileLock raw = lockChannel.tryLock(position, size, shared);
-    return raw == null ? null : new Lock(this, raw);
+    return raw == null ? null : track(new Lock(this, raw));
+  }
+
+  /**
+   * Remembers a lock so that closing this channel releases it, as the JDK does: the raw channel a
+   * stream channel locks through is shared and may stay open after this channel is closed.
+   */
+  private FileLock track(Lock lock) throws IOException {
+    synchronized (locks) {
+      locks.removeIf(l -> !l.isValid());
+      if (!isOpen()) {
+        lock.raw.release();
+        throw new ClosedChannelException();
+      }
+      locks.add(lock);
+    }
+    return lock;
+  }
+
+  private void releaseLocks() throws IOException {
+    List<Lock> held;
+    synchronized (locks) {
+      held = new ArrayList<>(locks);
+      locks.clear();
+    }
+    for (Lock l : held) {
+      if (l.raw.isValid()) {
+        l.raw.release();
+      }
+    }
   }
 
   private void checkLock(boolean shared) throws IOException {
@@ -473,10 +521,15 @@ final class EncryptedFileChannel extends FileChannel {
 
     @Override
     public void release() throws IOException {
-      if (!channel().isOpen() && !raw.isValid()) {
-        return;
+      if (!channel().isOpen()) {
+        if (raw.isValid()) {
+          raw.release();
+        }
+        throw new ClosedChannelException();
       }
-      raw.release();
+      if (raw.isValid()) {
+        raw.release();
+      }
     }
   }
 
@@ -484,6 +537,11 @@ final class EncryptedFileChannel extends FileChannel {
 
   @Override
   protected void implCloseChannel() throws IOException {
+    try {
+      releaseLocks();
+    } catch (IOException e) {
+      // the raw channel is closed already: its locks went with it
+    }
     if (handle != null) {
       // Like the JDK: closing a stream's channel closes the stream.
       try {

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.CopyOption;
@@ -414,7 +415,11 @@ public final class VolumeFileHandler implements FileHooks.Handler {
         long p;
         synchronized (f) {
           p = h.append ? f.size() : h.position();
-          f.write(ByteBuffer.wrap(b, off, len), p);
+          try {
+            f.write(ByteBuffer.wrap(b, off, len), p);
+          } catch (NonWritableChannelException e) {
+            throw readOnlyShared(f, e);
+          }
           f.flush();
         }
         h.position(p + len);
@@ -424,6 +429,12 @@ public final class VolumeFileHandler implements FileHooks.Handler {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** The shared raw channel could only be opened read-only (the file is not writable). */
+  private static IOException readOnlyShared(EncryptedFile f, NonWritableChannelException e) {
+    return new IOException(
+        f.name() + ": the encrypted file is open read-only (it was not writable when opened)", e);
   }
 
   @Override
@@ -443,7 +454,11 @@ public final class VolumeFileHandler implements FileHooks.Handler {
       synchronized (h) {
         EncryptedFile f = h.file;
         synchronized (f) {
-          f.setLength(newLength);
+          try {
+            f.setLength(newLength);
+          } catch (NonWritableChannelException e) {
+            throw readOnlyShared(f, e);
+          }
           f.flush();
         }
         if (h.position() > newLength) {
@@ -559,6 +574,7 @@ public final class VolumeFileHandler implements FileHooks.Handler {
     final boolean append;
     final boolean truncate;
     final boolean deleteOnClose;
+    final boolean sync;
     final Set<OpenOption> nativeOptions;
 
     ChannelToken(Path path, Volume volume, Set<? extends OpenOption> options) {
@@ -569,6 +585,8 @@ public final class VolumeFileHandler implements FileHooks.Handler {
       this.readable = options.contains(StandardOpenOption.READ) || !writable;
       this.truncate = writable && options.contains(StandardOpenOption.TRUNCATE_EXISTING);
       this.deleteOnClose = options.contains(StandardOpenOption.DELETE_ON_CLOSE);
+      this.sync =
+          options.contains(StandardOpenOption.SYNC) || options.contains(StandardOpenOption.DSYNC);
       Set<OpenOption> n = new HashSet<>(options);
       n.remove(StandardOpenOption.TRUNCATE_EXISTING);
       n.remove(StandardOpenOption.APPEND);
@@ -647,7 +665,8 @@ public final class VolumeFileHandler implements FileHooks.Handler {
       Lease lease = new Lease(files, shared);
       FileChannel lockChannel = opened instanceof FileChannel fc ? fc : shared.raw;
       EncryptedFileChannel c =
-          new EncryptedFileChannel(lease, t.readable, t.writable, t.append, lockChannel, opened);
+          new EncryptedFileChannel(
+              lease, t.readable, t.writable, t.append, t.sync, lockChannel, opened);
       CLEANER.register(c, lease);
       return c;
     } catch (IOException | RuntimeException | Error e) {
@@ -841,7 +860,9 @@ public final class VolumeFileHandler implements FileHooks.Handler {
           List<CopyOption> copyOptions = new ArrayList<>(List.of(options));
           copyOptions.add(StandardCopyOption.COPY_ATTRIBUTES);
           copyOptions.add(LinkOption.NOFOLLOW_LINKS);
-          copyFile(source, from, target, to, copyOptions.toArray(new CopyOption[0]));
+          if (!copyFile(source, from, target, to, copyOptions.toArray(new CopyOption[0]))) {
+            return false; // not a regular file (a device, a pipe...): no content to convert
+          }
           try {
             Files.delete(source);
           } catch (NoSuchFileException e) {

@@ -190,6 +190,26 @@ class ChannelTortureTest {
   }
 
   @Test
+  void closingAStreamsChannelReleasesItsLocksWhileOthersKeepTheFileOpen() throws IOException {
+    Path file = volume.resolve("slock");
+    java.io.RandomAccessFile raf = FileTestSupport.openRaf(handler, file, "rw");
+    java.io.FileInputStream in = FileTestSupport.openIn(handler, file);
+    FileChannel c = handler.channel(handler.handle(raf));
+    FileLock lock = c.lock();
+    assertSame(c, lock.channel());
+    try (FileChannel other = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      assertThrows(OverlappingFileLockException.class, other::tryLock);
+      c.close();
+      assertTrue(!lock.isValid());
+      assertEquals(1, handler.openFiles().openCount(), "the input stream still has it open");
+      FileLock mine = other.tryLock();
+      assertNotNull(mine, "released with the channel");
+      mine.release();
+    }
+    FileTestSupport.close(handler, in);
+  }
+
+  @Test
   void readOnlyAndWriteOnlyChannelsRefuseTheOtherDirection() throws IOException {
     Path file = volume.resolve("rw");
     try (FileChannel c = openChannel(handler, file, RW_CREATE)) {
@@ -243,6 +263,22 @@ class ChannelTortureTest {
     }
     assertTrue(!Files.exists(temp));
     assertEquals(0, handler.openFiles().openCount());
+  }
+
+  @Test
+  void aSyncChannelWritesAndTruncatesThroughTheEncryption() throws IOException {
+    Path file = volume.resolve("sync");
+    try (FileChannel c =
+        openChannel(
+            handler,
+            file,
+            Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.SYNC))) {
+      assertInstanceOf(EncryptedFileChannel.class, c);
+      c.write(ByteBuffer.wrap(markerContent(50_000)));
+      c.truncate(40_000);
+    }
+    assertArrayEquals(markerContent(40_000), readThrough(handler, file));
+    assertCiphertextOnDisk(file);
   }
 
   @Test

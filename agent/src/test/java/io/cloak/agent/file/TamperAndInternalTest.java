@@ -110,6 +110,27 @@ class TamperAndInternalTest {
     assertEquals(0, handler.registeredStreams());
   }
 
+  @Test
+  void aReadOnlyFileIsReadThroughAReadOnlyRawChannelAndWritesFailAsIoException()
+      throws IOException {
+    Path file = volume.resolve("ro.bin");
+    writeThrough(handler, file, markerContent(100));
+    Files.setPosixFilePermissions(
+        file, java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--"));
+    org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(file), "running as root");
+    FileInputStream in = openIn(handler, file);
+    Object r = handler.handle(in);
+    assertArrayEquals(markerContent(100), handler.readAllBytes(r));
+    Files.setPosixFilePermissions(
+        file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    FileOutputStream out = openOut(handler, file, true); // shares the read-only instance
+    Object w = handler.handle(out);
+    IOException e = assertThrows(IOException.class, () -> handler.write(w, new byte[] {1}, 0, 1));
+    assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+    close(handler, out);
+    close(handler, in);
+  }
+
   private static void flip(Path file, long offset) throws IOException {
     try (FileChannel ch =
         FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
