@@ -76,47 +76,98 @@ public final class AgentStartup {
     List<AgentFeature> features = new ArrayList<>();
     for (AgentFeature feature : features()) {
       if (feature.enabled(config)) {
-        CallGuard.internal(
-            () -> {
-              feature.prepare(config, inst);
-              return null;
-            });
         features.add(feature);
       }
     }
-    long prepared = System.nanoTime();
-    AgentBuilder builder =
-        new AgentBuilder.Default()
-            .disableClassFormatChanges()
-            // premain runs before any JDBC class is loaded: no need to scan loaded classes
-            .with(AgentBuilder.RedefinitionStrategy.DISABLED)
-            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-            .with(new Listener(arguments.verbose()))
-            .ignore(any(), isBootstrapClassLoader().or(isExtensionClassLoader()))
-            .or(ignoredTypes());
-    for (AgentFeature feature : features) {
-      builder = feature.install(builder);
+    // Preparing (KMS, keys, volume keys) and instrumenting are independent and each mostly loads
+    // and runs cold code: doing them on two threads takes about the time of the longer one. Both
+    // finish before premain returns, so the application never runs half-protected.
+    Preparation preparation = new Preparation(features, config, inst);
+    Thread preparer = new Thread(preparation, "cloak-agent-prepare");
+    preparer.setDaemon(true);
+    preparer.start();
+    long installed;
+    try {
+      AgentBuilder builder =
+          new AgentBuilder.Default()
+              .disableClassFormatChanges()
+              // premain runs before any JDBC class is loaded: no need to scan loaded classes
+              .with(AgentBuilder.RedefinitionStrategy.DISABLED)
+              .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+              .with(new Listener(arguments.verbose()))
+              .ignore(any(), isBootstrapClassLoader().or(isExtensionClassLoader()))
+              .or(ignoredTypes());
+      for (AgentFeature feature : features) {
+        builder = feature.install(builder);
+      }
+      if (!features.isEmpty()) {
+        builder.installOn(inst);
+      }
+      for (AgentFeature feature : features) {
+        feature.installSeparately(inst);
+      }
+      installed = System.nanoTime();
+    } finally {
+      preparer.join();
     }
-    if (!features.isEmpty()) {
-      builder.installOn(inst);
-    }
-    for (AgentFeature feature : features) {
-      feature.installSeparately(inst);
-    }
-    long installed = System.nanoTime();
+    preparation.rethrow();
+    long finished = System.nanoTime();
     if (arguments.verbose()) {
       System.err.println(
           LOG_PREFIX
               + "start-up: config "
               + (configLoaded - started) / 1_000_000
-              + " ms, KMS and keys "
-              + (prepared - configLoaded) / 1_000_000
+              + " ms, then in parallel: KMS and keys "
+              + preparation.millis
               + " ms, instrumentation "
-              + (installed - prepared) / 1_000_000
+              + (installed - configLoaded) / 1_000_000
               + " ms");
     }
+    installed = finished;
     long millis = (installed - started) / 1_000_000;
     return summary(config, features) + " (started in " + millis + " ms)";
+  }
+
+  /** Runs every feature's {@link AgentFeature#prepare} on its own thread, as Cloak's own work. */
+  private static final class Preparation implements Runnable {
+    private final List<AgentFeature> features;
+    private final CloakConfig config;
+    private final Instrumentation inst;
+    private volatile Throwable failure;
+    private volatile long millis;
+
+    Preparation(List<AgentFeature> features, CloakConfig config, Instrumentation inst) {
+      this.features = features;
+      this.config = config;
+      this.inst = inst;
+    }
+
+    @Override
+    public void run() {
+      long start = System.nanoTime();
+      try {
+        for (AgentFeature feature : features) {
+          CallGuard.internal(
+              () -> {
+                feature.prepare(config, inst);
+                return null;
+              });
+        }
+      } catch (Throwable e) {
+        failure = e;
+      }
+      millis = (System.nanoTime() - start) / 1_000_000;
+    }
+
+    void rethrow() throws Exception {
+      Throwable e = failure;
+      if (e instanceof Exception) {
+        throw (Exception) e;
+      }
+      if (e instanceof Error) {
+        throw (Error) e;
+      }
+    }
   }
 
   /** Every feature the agent knows, enabled or not. */

@@ -10,6 +10,8 @@ import io.cloak.config.CloakConfig;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Encrypted volumes: puts {@link FileHooks} on the bootstrap class path, installs the {@link
@@ -90,6 +92,16 @@ public final class FileFeature implements AgentFeature {
   public void prepare(CloakConfig config, Instrumentation inst) throws Exception {
     // must run before anything below touches FileHooks
     BootstrapInjection.injectFileHooks(inst);
+    // lets the handler make its shared raw channels uninterruptible: an interrupt of one
+    // application thread must not close a file every other thread is using
+    Module base = Object.class.getModule();
+    inst.redefineModule(
+        base,
+        Set.of(),
+        Map.of("sun.nio.ch", Set.of(FileFeature.class.getModule())),
+        Map.of(),
+        Set.of(),
+        Map.of());
     FileHooks.Handler handler = CallGuard.internal(() -> factory.create(config));
     if (handler == null) {
       throw new IllegalStateException("the file volume handler factory returned null");
@@ -100,6 +112,8 @@ public final class FileFeature implements AgentFeature {
 
   @Override
   public void installSeparately(Instrumentation inst) throws Exception {
+    // may run before prepare() on another thread: the advice needs FileHooks in the boot loader
+    BootstrapInjection.injectFileHooks(inst);
     hooked = JdkFileInstrumentation.install(inst);
     RandomAccessFileCallSites.register(inst);
   }

@@ -26,15 +26,22 @@ public final class BootstrapInjection {
 
   static final String HANDLER = HOOKS + "$Handler";
 
+  private static boolean injected;
+
   private BootstrapInjection() {}
 
   /**
-   * Writes a small jar with the two classes into a temporary file (deleted when the JVM exits),
-   * adds it to the bootstrap class path and checks that the JVM now loads them from there.
+   * Defines the two classes in the boot loader, or, where the JVM does not allow that, writes them
+   * to a small temporary jar (deleted when the JVM exits) and adds it to the bootstrap class path;
+   * then checks that the JVM loads them from there. Runs once; later calls return at once.
    *
    * @throws IllegalStateException if a class was loaded elsewhere already or cannot be read
    */
-  public static void injectFileHooks(Instrumentation inst) throws IOException {
+  public static synchronized void injectFileHooks(Instrumentation inst) throws IOException {
+    if (injected) {
+      return; // the preparing thread and the instrumenting thread both ask
+    }
+    injected = true;
     ClassLoader own = BootstrapInjection.class.getClassLoader();
     // Preferred: define the two classes straight in the boot loader. Appending a jar to the
     // bootstrap class path works too, but makes the JVM print a class-data-sharing warning on the
