@@ -17,10 +17,7 @@ public final class CallGuard {
   /** Slot: non-zero while the thread does Cloak's own work; hooks then pass everything through. */
   public static final int INTERNAL = 2;
 
-  /** Slots reserved for the file-volume hooks (a later step). */
-  public static final int VOLUME_DEPTH = 3;
-
-  private static final ThreadLocal<int[]> STATE = ThreadLocal.withInitial(() -> new int[4]);
+  private static final ThreadLocal<int[]> STATE = ThreadLocal.withInitial(() -> new int[3]);
 
   private CallGuard() {}
 
