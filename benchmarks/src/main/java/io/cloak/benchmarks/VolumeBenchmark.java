@@ -214,7 +214,27 @@ public final class VolumeBenchmark {
 
   /** Runs in the child JVM; uses only the JDK. */
   public static final class Worker {
+    static final long WARM_UP_BYTES = 256L << 20;
+
     private Worker() {}
+
+    static void writeFile(Path file, long bytes, byte[] data) throws IOException {
+      try (FileOutputStream out = new FileOutputStream(file.toFile())) {
+        for (long done = 0; done < bytes; done += data.length) {
+          out.write(data, 0, (int) Math.min(data.length, bytes - done));
+        }
+      }
+    }
+
+    static long readFile(Path file, byte[] data) throws IOException {
+      long total = 0;
+      try (FileInputStream in = new FileInputStream(file.toFile())) {
+        for (int n; (n = in.read(data)) > 0; ) {
+          total += n;
+        }
+      }
+      return total;
+    }
 
     public static void main(String[] args) throws IOException {
       if (args[0].equals("hello")) {
@@ -228,20 +248,18 @@ public final class VolumeBenchmark {
       int reads = Integer.parseInt(args[4]);
       byte[] data = new byte[buffer];
       new SplittableRandom(42).nextBytes(data);
+      // Warm-up: the JDK's AES-GCM runs at tens of MB/s until the JIT has compiled it (its
+      // intrinsics only exist in compiled code), which takes the first 100-200 MB. Both sides get
+      // the same warm-up, in a file beside the measured one.
+      Path warm = file.resolveSibling("warm-up.bin");
+      writeFile(warm, WARM_UP_BYTES, data);
+      readFile(warm, data);
+      Files.delete(warm);
 
       long t0 = System.nanoTime();
-      try (FileOutputStream out = new FileOutputStream(file.toFile())) {
-        for (long done = 0; done < bytes; done += buffer) {
-          out.write(data, 0, (int) Math.min(buffer, bytes - done));
-        }
-      }
+      writeFile(file, bytes, data);
       long t1 = System.nanoTime();
-      long total = 0;
-      try (FileInputStream in = new FileInputStream(file.toFile())) {
-        for (int n; (n = in.read(data)) > 0; ) {
-          total += n;
-        }
-      }
+      long total = readFile(file, data);
       long t2 = System.nanoTime();
       if (total != bytes) {
         throw new IllegalStateException("read " + total + " of " + bytes + " bytes");
