@@ -67,6 +67,13 @@ public final class AgentStartup {
    * @throws Exception whose message says what is wrong
    */
   static String start(String args, Instrumentation inst) throws Exception {
+    return start(args, inst, features());
+  }
+
+  /**
+   * {@link #start(String, Instrumentation)} with the given features (tests pass a test handler).
+   */
+  static String start(String args, Instrumentation inst, List<AgentFeature> all) throws Exception {
     long started = System.nanoTime();
     AgentArguments arguments = AgentArguments.parse(args);
     CloakConfig config =
@@ -74,7 +81,7 @@ public final class AgentStartup {
             () -> CloakConfig.discover(arguments.config(), ClassLoader.getSystemClassLoader()));
     long configLoaded = System.nanoTime();
     List<AgentFeature> features = new ArrayList<>();
-    for (AgentFeature feature : features()) {
+    for (AgentFeature feature : all) {
       if (feature.enabled(config)) {
         CallGuard.internal(
             () -> {
