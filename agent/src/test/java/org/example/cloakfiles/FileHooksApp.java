@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Arrays;
 import java.util.List;
@@ -165,6 +167,21 @@ public final class FileHooksApp {
     PosixFileAttributes posix = Files.readAttributes(n, PosixFileAttributes.class);
     check("posix attributes size", posix.size() == 24, posix.size());
     check("posix attributes still posix", posix.permissions() != null, "");
+    PosixFileAttributeView view = Files.getFileAttributeView(n, PosixFileAttributeView.class);
+    check("posix view readAttributes size", view.readAttributes().size() == 24, "");
+    BasicFileAttributeView asBasic = view;
+    check("posix view as basic view size", asBasic.readAttributes().size() == 24, "");
+    check(
+        "basic view size",
+        Files.getFileAttributeView(n, BasicFileAttributeView.class).readAttributes().size() == 24,
+        "");
+    check(
+        "outside: posix view of a folder",
+        Files.getFileAttributeView(
+                out.resolve("copied.txt").getParent(), PosixFileAttributeView.class)
+            .readAttributes()
+            .isDirectory(),
+        "");
     Map<String, Object> map = Files.readAttributes(n, "size,isRegularFile");
     check("basic attribute map size", Long.valueOf(24).equals(map.get("size")), map);
     Map<String, Object> pmap = Files.readAttributes(n, "posix:size,permissions");

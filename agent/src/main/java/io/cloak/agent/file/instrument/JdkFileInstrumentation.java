@@ -188,10 +188,7 @@ public final class JdkFileInstrumentation {
         advice(NioAdvice.NewFileChannel.class, named("newFileChannel").and(open)),
         advice(NioAdvice.NewByteChannel.class, named("newByteChannel").and(open)),
         advice(NioAdvice.Copy.class, named("copy").and(open)),
-        advice(NioAdvice.Move.class, named("move").and(open)),
-        advice(
-            NioAdvice.ReadPosixAttributes.class,
-            named("readAttributes").and(takesArguments(3)).and(takesArgument(1, Class.class))));
+        advice(NioAdvice.Move.class, named("move").and(open)));
   }
 
   private static AsmVisitorWrapper basicView() {
@@ -201,15 +198,25 @@ public final class JdkFileInstrumentation {
   }
 
   /**
-   * Byte Buddy folds bridge methods into the method they bridge to, so advice cannot reach {@code
-   * Posix}'s bridge {@code readAttributes()} (its own returns the JDK's final {@code
-   * UnixFileAttributes}, which cannot be replaced): {@link NioAdvice.ReadPosixAttributes} on the
-   * provider covers {@code Files.readAttributes(path, PosixFileAttributes.class)} instead, and this
-   * covers the map form ({@code Files.readAttributes(path, "posix:size,...")}).
+   * {@code Posix}: the bridges {@code readAttributes()} returning {@code BasicFileAttributes} (the
+   * provider calls it through {@code BasicFileAttributeView}) and {@code PosixFileAttributes}
+   * (direct callers of the view), and the map form ({@code Files.readAttributes(path,
+   * "posix:size,...")}), which reads the attributes through the non-bridge method (returning the
+   * JDK's final {@code UnixFileAttributes}, which cannot be replaced) and hands them to {@code
+   * addRequestedPosixAttributes}.
    */
   private static AsmVisitorWrapper posixView() {
-    return advice(
-        NioAdvice.PosixRequested.class,
-        named("addRequestedPosixAttributes").and(takesArguments(2)));
+    return new AsmVisitorWrapper.Compound(
+        new BridgeAdvice(
+            NioAdvice.BasicAttributes.class,
+            "readAttributes",
+            "()Ljava/nio/file/attribute/BasicFileAttributes;"),
+        new BridgeAdvice(
+            NioAdvice.PosixAttributes.class,
+            "readAttributes",
+            "()Ljava/nio/file/attribute/PosixFileAttributes;"),
+        advice(
+            NioAdvice.PosixRequested.class,
+            named("addRequestedPosixAttributes").and(takesArguments(2))));
   }
 }
