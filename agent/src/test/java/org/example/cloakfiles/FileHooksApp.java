@@ -270,6 +270,46 @@ public final class FileHooksApp {
     }
     check("NoRaf loads", NoRaf.hello().equals("hello"), "");
 
+    // ----- threads using volume files while others load classes from jars
+    List<Thread> threads = new java.util.ArrayList<>();
+    java.util.concurrent.ConcurrentLinkedQueue<String> problems =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    for (int t = 0; t < 6; t++) {
+      int id = t;
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  for (int i = 0; i < 20; i++) {
+                    Path f = vol.resolve("t" + id + "-" + i + ".txt");
+                    String text = "thread " + id + " round " + i;
+                    try (FileOutputStream fos = new FileOutputStream(f.toFile())) {
+                      fos.write(utf8(text));
+                    }
+                    if (!str(Files.readAllBytes(f)).equals(text)
+                        || Files.size(f) != utf8(text).length) {
+                      problems.add("thread " + id + " read back wrong bytes");
+                    }
+                    try (URLClassLoader loader =
+                        new URLClassLoader(new URL[] {agentJar, jar}, null)) {
+                      loader.loadClass("io.cloak.config.ConfigParser");
+                    }
+                  }
+                } catch (Throwable e) {
+                  problems.add(e.toString());
+                }
+              });
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join(60_000);
+      if (thread.isAlive()) {
+        problems.add("a thread is stuck");
+      }
+    }
+    check("concurrent use with class loading", problems.isEmpty(), problems);
+
     System.out.println("REWRITTEN=" + FileHooksTestAgent.REWRITTEN);
     System.out.println("CALLS=" + TestVolumeHandler.calls());
     System.out.println(failures == 0 ? "ALL-OK" : "FAILURES=" + failures);
