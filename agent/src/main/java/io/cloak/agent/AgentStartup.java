@@ -101,10 +101,14 @@ public final class AgentStartup {
             .with(new Listener(arguments.verbose()))
             .ignore(any(), isBootstrapClassLoader().or(isExtensionClassLoader()))
             .or(ignoredTypes());
+    boolean transforms = false;
     for (AgentFeature feature : features) {
-      builder = feature.install(builder);
+      AgentBuilder next = feature.install(builder);
+      // builders are immutable: a feature that adds nothing returns the same one
+      transforms |= next != builder;
+      builder = next;
     }
-    if (!features.isEmpty()) {
+    if (transforms) {
       builder.installOn(inst);
     }
     for (AgentFeature feature : features) {
