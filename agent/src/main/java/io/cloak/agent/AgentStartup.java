@@ -36,9 +36,10 @@ public final class AgentStartup {
   /**
    * The class implementing {@code io.cloak.agent.boot.FileHooks.Handler} that encrypts the files of
    * volumes (public constructor taking a {@link CloakConfig}), or {@code null} while there is none:
-   * file encryption is then not active. Named, not referenced, so that nothing loads the handler
-   * (and, with it, {@code FileHooks}) before {@link FileFeature} put {@code FileHooks} on the
-   * bootstrap class path.
+   * file encryption is then not active. Named, not referenced (no lambda, no factory class that
+   * mentions it either), so that nothing loads {@code FileHooks.Handler} through the system class
+   * loader before {@link FileFeature} defined it in the bootstrap loader; start-up fails if that
+   * happens.
    */
   static final String FILE_HANDLER_CLASS = null;
 
