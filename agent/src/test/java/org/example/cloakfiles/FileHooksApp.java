@@ -227,6 +227,20 @@ public final class FileHooksApp {
       check("read failure", e.getMessage().contains("integrity check failed"), e);
     }
 
+    try (FileInputStream fis = new FileInputStream(bad.toFile())) {
+      fis.getChannel();
+      check("getChannel failure", false, "no exception");
+    } catch (java.io.UncheckedIOException e) {
+      check("getChannel failure", e.getCause().getMessage().contains("integrity"), e);
+    }
+    Path badChannel = vol.resolve("bad-channel.txt");
+    try {
+      Files.write(badChannel, utf8("x"));
+      check("afterChannelOpen failure", false, "no exception");
+    } catch (IOException e) {
+      check("afterChannelOpen failure", e.getMessage().contains("channel refused"), e);
+    }
+
     // ----- files outside the volume are untouched
     Path p = out.resolve("plain.txt");
     try (FileOutputStream fos = new FileOutputStream(p.toFile())) {
