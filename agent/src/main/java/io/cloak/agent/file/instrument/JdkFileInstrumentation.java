@@ -8,11 +8,14 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
 import java.nio.file.FileSystems;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -56,6 +59,7 @@ public final class JdkFileInstrumentation {
     for (String name : TARGETS) {
       Class.forName(name, false, null);
     }
+    checkMethodsExist();
     Class<?> provider = Class.forName(PROVIDER, false, null);
     if (!provider.isInstance(FileSystems.getDefault().provider())) {
       throw new IllegalStateException(
@@ -124,6 +128,93 @@ public final class JdkFileInstrumentation {
       names.add(name.substring(name.lastIndexOf('.') + 1));
     }
     return names;
+  }
+
+  /**
+   * The methods the advice targets, as {@code name(parameter types):return type}. Several are
+   * private JDK methods: on a JDK where one is missing the advice would silently not apply and
+   * files would be written in plaintext, so start-up fails instead.
+   */
+  static final Map<String, List<String>> REQUIRED =
+      Map.of(
+          FIS,
+          List.of(
+              "open(java.lang.String):void",
+              "read():int",
+              "read([B):int",
+              "read([B,int,int):int",
+              "readAllBytes():[B",
+              "readNBytes(int):[B",
+              "skip(long):long",
+              "available():int",
+              "getChannel():java.nio.channels.FileChannel",
+              "close():void"),
+          FOS,
+          List.of(
+              "open(java.lang.String,boolean):void",
+              "write(int):void",
+              "write([B):void",
+              "write([B,int,int):void",
+              "getChannel():java.nio.channels.FileChannel",
+              "close():void"),
+          RAF,
+          List.of(
+              "open(java.lang.String,int):void",
+              "read():int",
+              "read([B):int",
+              "read([B,int,int):int",
+              "write(int):void",
+              "write([B):void",
+              "write([B,int,int):void",
+              "writeBytes(java.lang.String):void",
+              "writeChars(java.lang.String):void",
+              "skipBytes(int):int",
+              "getChannel():java.nio.channels.FileChannel",
+              "close():void"),
+          FILE,
+          List.of("length():long", "renameTo(java.io.File):boolean"),
+          PROVIDER,
+          List.of(
+              "newFileChannel(java.nio.file.Path,java.util.Set,[Ljava.nio.file.attribute.FileAttribute;)"
+                  + ":java.nio.channels.FileChannel",
+              "newByteChannel(java.nio.file.Path,java.util.Set,[Ljava.nio.file.attribute.FileAttribute;)"
+                  + ":java.nio.channels.SeekableByteChannel",
+              "copy(java.nio.file.Path,java.nio.file.Path,[Ljava.nio.file.CopyOption;):void",
+              "move(java.nio.file.Path,java.nio.file.Path,[Ljava.nio.file.CopyOption;):void"),
+          BASIC,
+          List.of("readAttributes():java.nio.file.attribute.BasicFileAttributes"),
+          POSIX,
+          List.of(
+              "readAttributes():java.nio.file.attribute.BasicFileAttributes",
+              "readAttributes():java.nio.file.attribute.PosixFileAttributes",
+              "addRequestedPosixAttributes(java.nio.file.attribute.PosixFileAttributes,"
+                  + "sun.nio.fs.AbstractBasicFileAttributeView$AttributesBuilder):void"));
+
+  private static void checkMethodsExist() throws ClassNotFoundException {
+    List<String> missing = new ArrayList<>();
+    for (Map.Entry<String, List<String>> e : REQUIRED.entrySet()) {
+      Set<String> declared = new HashSet<>();
+      for (Method m : Class.forName(e.getKey(), false, null).getDeclaredMethods()) {
+        StringBuilder sig = new StringBuilder(m.getName()).append('(');
+        Class<?>[] params = m.getParameterTypes();
+        for (int i = 0; i < params.length; i++) {
+          sig.append(i == 0 ? "" : ",").append(params[i].getName());
+        }
+        declared.add(sig.append("):").append(m.getReturnType().getName()).toString());
+      }
+      for (String required : e.getValue()) {
+        if (!declared.contains(required)) {
+          missing.add(e.getKey() + "." + required);
+        }
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(
+          "file volumes do not support this JDK ("
+              + System.getProperty("java.version")
+              + "): it lacks "
+              + missing);
+    }
   }
 
   private static ElementMatcher.Junction<MethodDescription> method(String name, Class<?>... args) {
