@@ -36,9 +36,10 @@ public final class AgentStartup {
   /**
    * The class implementing {@code io.cloak.agent.boot.FileHooks.Handler} that encrypts the files of
    * volumes (with a public static {@code create(CloakConfig)}), or {@code null} while there is
-   * none: file encryption is then not active. Named, not referenced, so that nothing loads the
-   * handler (and, with it, {@code FileHooks}) before {@link FileFeature} put {@code FileHooks} on
-   * the bootstrap class path.
+   * none: file encryption is then not active. Named, not referenced (no lambda, no factory class
+   * that mentions it either), so that nothing loads {@code FileHooks.Handler} through the system
+   * class loader before {@link FileFeature} defined it in the bootstrap loader; start-up fails if
+   * that happens.
    */
   static final String FILE_HANDLER_CLASS = "io.cloak.agent.file.VolumeFileHandler";
 
@@ -67,6 +68,13 @@ public final class AgentStartup {
    * @throws Exception whose message says what is wrong
    */
   static String start(String args, Instrumentation inst) throws Exception {
+    return start(args, inst, features());
+  }
+
+  /**
+   * {@link #start(String, Instrumentation)} with the given features (tests pass a test handler).
+   */
+  static String start(String args, Instrumentation inst, List<AgentFeature> all) throws Exception {
     long started = System.nanoTime();
     AgentArguments arguments = AgentArguments.parse(args);
     CloakConfig config =
@@ -74,7 +82,7 @@ public final class AgentStartup {
             () -> CloakConfig.discover(arguments.config(), ClassLoader.getSystemClassLoader()));
     long configLoaded = System.nanoTime();
     List<AgentFeature> features = new ArrayList<>();
-    for (AgentFeature feature : features()) {
+    for (AgentFeature feature : all) {
       if (feature.enabled(config)) {
         features.add(feature);
       }
@@ -97,10 +105,14 @@ public final class AgentStartup {
               .with(new Listener(arguments.verbose()))
               .ignore(any(), isBootstrapClassLoader().or(isExtensionClassLoader()))
               .or(ignoredTypes());
+      boolean transforms = false;
       for (AgentFeature feature : features) {
-        builder = feature.install(builder);
+        AgentBuilder next = feature.install(builder);
+        // builders are immutable: a feature that adds nothing returns the same one
+        transforms |= next != builder;
+        builder = next;
       }
-      if (!features.isEmpty()) {
+      if (transforms) {
         builder.installOn(inst);
       }
       for (AgentFeature feature : features) {

@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Arrays;
 import java.util.List;
@@ -165,6 +167,21 @@ public final class FileHooksApp {
     PosixFileAttributes posix = Files.readAttributes(n, PosixFileAttributes.class);
     check("posix attributes size", posix.size() == 24, posix.size());
     check("posix attributes still posix", posix.permissions() != null, "");
+    PosixFileAttributeView view = Files.getFileAttributeView(n, PosixFileAttributeView.class);
+    check("posix view readAttributes size", view.readAttributes().size() == 24, "");
+    BasicFileAttributeView asBasic = view;
+    check("posix view as basic view size", asBasic.readAttributes().size() == 24, "");
+    check(
+        "basic view size",
+        Files.getFileAttributeView(n, BasicFileAttributeView.class).readAttributes().size() == 24,
+        "");
+    check(
+        "outside: posix view of a folder",
+        Files.getFileAttributeView(
+                out.resolve("copied.txt").getParent(), PosixFileAttributeView.class)
+            .readAttributes()
+            .isDirectory(),
+        "");
     Map<String, Object> map = Files.readAttributes(n, "size,isRegularFile");
     check("basic attribute map size", Long.valueOf(24).equals(map.get("size")), map);
     Map<String, Object> pmap = Files.readAttributes(n, "posix:size,permissions");
@@ -210,6 +227,20 @@ public final class FileHooksApp {
       check("read failure", e.getMessage().contains("integrity check failed"), e);
     }
 
+    try (FileInputStream fis = new FileInputStream(bad.toFile())) {
+      fis.getChannel();
+      check("getChannel failure", false, "no exception");
+    } catch (java.io.UncheckedIOException e) {
+      check("getChannel failure", e.getCause().getMessage().contains("integrity"), e);
+    }
+    Path badChannel = vol.resolve("bad-channel.txt");
+    try {
+      Files.write(badChannel, utf8("x"));
+      check("afterChannelOpen failure", false, "no exception");
+    } catch (IOException e) {
+      check("afterChannelOpen failure", e.getMessage().contains("channel refused"), e);
+    }
+
     // ----- files outside the volume are untouched
     Path p = out.resolve("plain.txt");
     try (FileOutputStream fos = new FileOutputStream(p.toFile())) {
@@ -252,6 +283,46 @@ public final class FileHooksApp {
       System.out.println("SKIP java.desktop not present");
     }
     check("NoRaf loads", NoRaf.hello().equals("hello"), "");
+
+    // ----- threads using volume files while others load classes from jars
+    List<Thread> threads = new java.util.ArrayList<>();
+    java.util.concurrent.ConcurrentLinkedQueue<String> problems =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    for (int t = 0; t < 6; t++) {
+      int id = t;
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  for (int i = 0; i < 20; i++) {
+                    Path f = vol.resolve("t" + id + "-" + i + ".txt");
+                    String text = "thread " + id + " round " + i;
+                    try (FileOutputStream fos = new FileOutputStream(f.toFile())) {
+                      fos.write(utf8(text));
+                    }
+                    if (!str(Files.readAllBytes(f)).equals(text)
+                        || Files.size(f) != utf8(text).length) {
+                      problems.add("thread " + id + " read back wrong bytes");
+                    }
+                    try (URLClassLoader loader =
+                        new URLClassLoader(new URL[] {agentJar, jar}, null)) {
+                      loader.loadClass("io.cloak.config.ConfigParser");
+                    }
+                  }
+                } catch (Throwable e) {
+                  problems.add(e.toString());
+                }
+              });
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join(60_000);
+      if (thread.isAlive()) {
+        problems.add("a thread is stuck");
+      }
+    }
+    check("concurrent use with class loading", problems.isEmpty(), problems);
 
     System.out.println("REWRITTEN=" + FileHooksTestAgent.REWRITTEN);
     System.out.println("CALLS=" + TestVolumeHandler.calls());

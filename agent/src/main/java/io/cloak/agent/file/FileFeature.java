@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Encrypted volumes: puts {@link FileHooks} on the bootstrap class path, installs the {@link
+ * Encrypted volumes: defines {@link FileHooks} in the bootstrap class loader, installs the {@link
  * FileHooks.Handler} its factory creates, and retransforms the JDK's file classes ({@code
  * FileInputStream}, {@code FileOutputStream}, {@code RandomAccessFile}, {@code File}, the default
  * file system provider and its attribute views) so that they call the handler (see {@link

@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * every call it gets for files of the volume, so the test can prove each hook reaches it. Its own
  * file access runs under {@link CallGuard#internal}, during which it passes everything through (the
  * pattern the real handler follows). Special names: {@code refuse-open*} makes the open fail,
- * {@code bad-read*} makes every read fail.
+ * {@code bad-read*} makes every read (and getChannel) fail, {@code bad-channel*} makes
+ * afterChannelOpen fail.
  */
 public final class TestVolumeHandler implements FileHooks.Handler {
   static final byte[] HEADER = "CLOAK-TEST-HDR01".getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -321,9 +322,10 @@ public final class TestVolumeHandler implements FileHooks.Handler {
   }
 
   @Override
-  public FileChannel channel(Object handle) {
+  public FileChannel channel(Object handle) throws IOException {
     count("channel");
     State s = (State) handle;
+    s.check();
     synchronized (s) {
       if (s.channel == null) {
         s.channel = new MemChannel(s);
@@ -397,6 +399,9 @@ public final class TestVolumeHandler implements FileHooks.Handler {
   public FileChannel afterChannelOpen(Object token, SeekableByteChannel opened) throws IOException {
     count("afterChannelOpen");
     Path path = (Path) ((Object[]) token)[0];
+    if (path.getFileName().toString().startsWith("bad-channel")) {
+      throw new IOException("channel refused by the test handler: " + path);
+    }
     @SuppressWarnings("unchecked")
     Set<OpenOption> options = (Set<OpenOption>) ((Object[]) token)[1];
     ByteBuffer b = ByteBuffer.allocate((int) opened.size());

@@ -5,20 +5,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
-import java.util.LinkedHashMap;
+import java.security.ProtectionDomain;
 import java.util.Map;
+import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
-import net.bytebuddy.dynamic.loading.ClassInjector;
 
 /**
- * Defines {@code io.cloak.agent.boot.FileHooks} and its {@code Handler} in the bootstrap class
- * loader (or, where the JVM does not allow that, appends them to the bootstrap class path), so that
- * advice inlined into {@code java.base} can call them. The class files are read as resources of the
- * agent's own loader: this class never refers to {@code FileHooks}, so it cannot load it through
- * the system class loader by accident.
+ * Puts {@code io.cloak.agent.boot.FileHooks} and its {@code Handler} into the bootstrap class
+ * loader, so that advice inlined into {@code java.base} can call them. The class files are read as
+ * resources of the agent's own loader: this class never refers to {@code FileHooks}, so it cannot
+ * load it through the system class loader by accident.
  */
 public final class BootstrapInjection {
   /** The classes put on the bootstrap class path. */
@@ -31,9 +31,13 @@ public final class BootstrapInjection {
   private BootstrapInjection() {}
 
   /**
-   * Defines the two classes in the boot loader, or, where the JVM does not allow that, writes them
-   * to a small temporary jar (deleted when the JVM exits) and adds it to the bootstrap class path;
-   * then checks that the JVM loads them from there. Runs once; later calls return at once.
+   * Defines the two classes in the bootstrap class loader and checks that the JVM now loads them
+   * from there. Defines them directly ({@code jdk.internal.misc.Unsafe.defineClass} with the boot
+   * loader, exported to the agent through {@link Instrumentation#redefineModule}) so that the
+   * bootstrap class path stays as it is: appending to it turns class data sharing off for the
+   * application's classes and makes the JVM print a warning. When that is not possible, falls back
+   * to a small temporary jar appended to the bootstrap class path. Runs once; later calls return at
+   * once.
    *
    * @throws IllegalStateException if a class was loaded elsewhere already or cannot be read
    */
@@ -43,51 +47,22 @@ public final class BootstrapInjection {
     }
     injected = true;
     ClassLoader own = BootstrapInjection.class.getClassLoader();
-    // Preferred: define the two classes straight in the boot loader. Appending a jar to the
-    // bootstrap class path works too, but makes the JVM print a class-data-sharing warning on the
-    // application's standard output and turns sharing off for application classes.
-    ClassInjector.UsingUnsafe.Factory unsafe = ClassInjector.UsingUnsafe.Factory.resolve(inst);
-    if (unsafe.isAvailable()) {
-      Map<String, byte[]> types = new LinkedHashMap<>();
-      for (String name : new String[] {HOOKS, HANDLER}) {
-        types.put(name, classFile(own, name));
-      }
-      unsafe.make(null).injectRaw(types);
-      checkLoadedFromBoot(own);
-      return;
-    }
-    File jar = Files.createTempFile("cloak-agent-boot", ".jar").toFile();
-    jar.deleteOnExit();
-    try (OutputStream file = Files.newOutputStream(jar.toPath());
-        JarOutputStream out = new JarOutputStream(file)) {
-      for (String name : new String[] {HOOKS, HANDLER}) {
-        String resource = name.replace('.', '/') + ".class";
-        try (InputStream in = own.getResourceAsStream(resource)) {
-          if (in == null) {
-            throw new IllegalStateException("the agent jar lacks " + resource);
-          }
-          out.putNextEntry(new JarEntry(resource));
-          in.transferTo(out);
-          out.closeEntry();
+    // Handler first: FileHooks refers to it, and the boot loader finds only what it defined
+    String[] names = {HANDLER, HOOKS};
+    byte[][] classFiles = new byte[names.length][];
+    for (int i = 0; i < names.length; i++) {
+      String resource = names[i].replace('.', '/') + ".class";
+      try (InputStream in = own.getResourceAsStream(resource)) {
+        if (in == null) {
+          throw new IllegalStateException("the agent jar lacks " + resource);
         }
+        classFiles[i] = in.readAllBytes();
       }
     }
-    inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
-    checkLoadedFromBoot(own);
-  }
-
-  private static byte[] classFile(ClassLoader own, String name) throws IOException {
-    String resource = name.replace('.', '/') + ".class";
-    try (InputStream in = own.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("the agent jar lacks " + resource);
-      }
-      return in.readAllBytes();
+    if (!defineInBootLoader(inst, names, classFiles)) {
+      appendJar(inst, names, classFiles);
     }
-  }
-
-  private static void checkLoadedFromBoot(ClassLoader own) {
-    for (String name : new String[] {HOOKS, HANDLER}) {
+    for (String name : names) {
       Class<?> loaded;
       try {
         loaded = Class.forName(name, false, own);
@@ -102,6 +77,66 @@ public final class BootstrapInjection {
                 + " before the agent could put it on the bootstrap class path");
       }
     }
+  }
+
+  /** Whether the classes could be defined through the JDK's internal {@code Unsafe}. */
+  private static boolean defineInBootLoader(
+      Instrumentation inst, String[] names, byte[][] classFiles) {
+    try {
+      for (String name : names) {
+        if (Class.forName(name, false, null) != null) {
+          return true; // defined already (a second agent start): nothing to do
+        }
+      }
+    } catch (ClassNotFoundException expected) {
+      // not defined yet
+    }
+    try {
+      Module javaBase = Object.class.getModule();
+      Module own = BootstrapInjection.class.getModule();
+      if (!javaBase.isExported("jdk.internal.misc", own)) {
+        inst.redefineModule(
+            javaBase,
+            Set.of(),
+            Map.of("jdk.internal.misc", Set.of(own)),
+            Map.of(),
+            Set.of(),
+            Map.of());
+      }
+      Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
+      Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
+      Method define =
+          unsafeType.getMethod(
+              "defineClass",
+              String.class,
+              byte[].class,
+              int.class,
+              int.class,
+              ClassLoader.class,
+              ProtectionDomain.class);
+      for (int i = 0; i < names.length; i++) {
+        define.invoke(unsafe, names[i], classFiles[i], 0, classFiles[i].length, null, null);
+      }
+      return true;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Writes the classes into a temporary jar (deleted at exit) on the bootstrap class path. */
+  private static void appendJar(Instrumentation inst, String[] names, byte[][] classFiles)
+      throws IOException {
+    File jar = Files.createTempFile("cloak-agent-boot", ".jar").toFile();
+    jar.deleteOnExit();
+    try (OutputStream file = Files.newOutputStream(jar.toPath());
+        JarOutputStream out = new JarOutputStream(file)) {
+      for (int i = 0; i < names.length; i++) {
+        out.putNextEntry(new JarEntry(names[i].replace('.', '/') + ".class"));
+        out.write(classFiles[i]);
+        out.closeEntry();
+      }
+    }
+    inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
   }
 
   /** Checks that {@code handler} implements the bootstrap {@code FileHooks.Handler}. */

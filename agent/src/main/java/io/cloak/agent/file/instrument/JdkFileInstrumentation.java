@@ -8,11 +8,14 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
 import java.nio.file.FileSystems;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -57,6 +60,7 @@ public final class JdkFileInstrumentation {
     for (String name : TARGETS) {
       targets.add(Class.forName(name, false, null));
     }
+    checkMethodsExist();
     Class<?> provider = Class.forName(PROVIDER, false, null);
     if (!provider.isInstance(FileSystems.getDefault().provider())) {
       throw new IllegalStateException(
@@ -131,6 +135,93 @@ public final class JdkFileInstrumentation {
     return names;
   }
 
+  /**
+   * The methods the advice targets, as {@code name(parameter types):return type}. Several are
+   * private JDK methods: on a JDK where one is missing the advice would silently not apply and
+   * files would be written in plaintext, so start-up fails instead.
+   */
+  static final Map<String, List<String>> REQUIRED =
+      Map.of(
+          FIS,
+          List.of(
+              "open(java.lang.String):void",
+              "read():int",
+              "read([B):int",
+              "read([B,int,int):int",
+              "readAllBytes():[B",
+              "readNBytes(int):[B",
+              "skip(long):long",
+              "available():int",
+              "getChannel():java.nio.channels.FileChannel",
+              "close():void"),
+          FOS,
+          List.of(
+              "open(java.lang.String,boolean):void",
+              "write(int):void",
+              "write([B):void",
+              "write([B,int,int):void",
+              "getChannel():java.nio.channels.FileChannel",
+              "close():void"),
+          RAF,
+          List.of(
+              "open(java.lang.String,int):void",
+              "read():int",
+              "read([B):int",
+              "read([B,int,int):int",
+              "write(int):void",
+              "write([B):void",
+              "write([B,int,int):void",
+              "writeBytes(java.lang.String):void",
+              "writeChars(java.lang.String):void",
+              "skipBytes(int):int",
+              "getChannel():java.nio.channels.FileChannel",
+              "close():void"),
+          FILE,
+          List.of("length():long", "renameTo(java.io.File):boolean"),
+          PROVIDER,
+          List.of(
+              "newFileChannel(java.nio.file.Path,java.util.Set,[Ljava.nio.file.attribute.FileAttribute;)"
+                  + ":java.nio.channels.FileChannel",
+              "newByteChannel(java.nio.file.Path,java.util.Set,[Ljava.nio.file.attribute.FileAttribute;)"
+                  + ":java.nio.channels.SeekableByteChannel",
+              "copy(java.nio.file.Path,java.nio.file.Path,[Ljava.nio.file.CopyOption;):void",
+              "move(java.nio.file.Path,java.nio.file.Path,[Ljava.nio.file.CopyOption;):void"),
+          BASIC,
+          List.of("readAttributes():java.nio.file.attribute.BasicFileAttributes"),
+          POSIX,
+          List.of(
+              "readAttributes():java.nio.file.attribute.BasicFileAttributes",
+              "readAttributes():java.nio.file.attribute.PosixFileAttributes",
+              "addRequestedPosixAttributes(java.nio.file.attribute.PosixFileAttributes,"
+                  + "sun.nio.fs.AbstractBasicFileAttributeView$AttributesBuilder):void"));
+
+  private static void checkMethodsExist() throws ClassNotFoundException {
+    List<String> missing = new ArrayList<>();
+    for (Map.Entry<String, List<String>> e : REQUIRED.entrySet()) {
+      Set<String> declared = new HashSet<>();
+      for (Method m : Class.forName(e.getKey(), false, null).getDeclaredMethods()) {
+        StringBuilder sig = new StringBuilder(m.getName()).append('(');
+        Class<?>[] params = m.getParameterTypes();
+        for (int i = 0; i < params.length; i++) {
+          sig.append(i == 0 ? "" : ",").append(params[i].getName());
+        }
+        declared.add(sig.append("):").append(m.getReturnType().getName()).toString());
+      }
+      for (String required : e.getValue()) {
+        if (!declared.contains(required)) {
+          missing.add(e.getKey() + "." + required);
+        }
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(
+          "file volumes do not support this JDK ("
+              + System.getProperty("java.version")
+              + "): it lacks "
+              + missing);
+    }
+  }
+
   private static ElementMatcher.Junction<MethodDescription> method(String name, Class<?>... args) {
     return named(name).and(takesArguments(args));
   }
@@ -193,10 +284,7 @@ public final class JdkFileInstrumentation {
         advice(NioAdvice.NewFileChannel.class, named("newFileChannel").and(open)),
         advice(NioAdvice.NewByteChannel.class, named("newByteChannel").and(open)),
         advice(NioAdvice.Copy.class, named("copy").and(open)),
-        advice(NioAdvice.Move.class, named("move").and(open)),
-        advice(
-            NioAdvice.ReadPosixAttributes.class,
-            named("readAttributes").and(takesArguments(3)).and(takesArgument(1, Class.class))));
+        advice(NioAdvice.Move.class, named("move").and(open)));
   }
 
   private static AsmVisitorWrapper basicView() {
@@ -206,15 +294,25 @@ public final class JdkFileInstrumentation {
   }
 
   /**
-   * Byte Buddy folds bridge methods into the method they bridge to, so advice cannot reach {@code
-   * Posix}'s bridge {@code readAttributes()} (its own returns the JDK's final {@code
-   * UnixFileAttributes}, which cannot be replaced): {@link NioAdvice.ReadPosixAttributes} on the
-   * provider covers {@code Files.readAttributes(path, PosixFileAttributes.class)} instead, and this
-   * covers the map form ({@code Files.readAttributes(path, "posix:size,...")}).
+   * {@code Posix}: the bridges {@code readAttributes()} returning {@code BasicFileAttributes} (the
+   * provider calls it through {@code BasicFileAttributeView}) and {@code PosixFileAttributes}
+   * (direct callers of the view), and the map form ({@code Files.readAttributes(path,
+   * "posix:size,...")}), which reads the attributes through the non-bridge method (returning the
+   * JDK's final {@code UnixFileAttributes}, which cannot be replaced) and hands them to {@code
+   * addRequestedPosixAttributes}.
    */
   private static AsmVisitorWrapper posixView() {
-    return advice(
-        NioAdvice.PosixRequested.class,
-        named("addRequestedPosixAttributes").and(takesArguments(2)));
+    return new AsmVisitorWrapper.Compound(
+        new BridgeAdvice(
+            NioAdvice.BasicAttributes.class,
+            "readAttributes",
+            "()Ljava/nio/file/attribute/BasicFileAttributes;"),
+        new BridgeAdvice(
+            NioAdvice.PosixAttributes.class,
+            "readAttributes",
+            "()Ljava/nio/file/attribute/PosixFileAttributes;"),
+        advice(
+            NioAdvice.PosixRequested.class,
+            named("addRequestedPosixAttributes").and(takesArguments(2))));
   }
 }

@@ -154,7 +154,10 @@ final class NioAdvice {
     }
   }
 
-  /** {@code Basic.readAttributes()} (the provider's route for {@code BasicFileAttributes}). */
+  /**
+   * {@code readAttributes()} returning {@link BasicFileAttributes}: {@code Basic}'s own method and
+   * {@code Posix}'s bridge.
+   */
   static final class BasicAttributes {
     private BasicAttributes() {}
 
@@ -169,24 +172,17 @@ final class NioAdvice {
     }
   }
 
-  /**
-   * The provider's {@code readAttributes(Path, Class, LinkOption...)} for {@code
-   * PosixFileAttributes} (other types go through {@link BasicAttributes} already, or are not
-   * covered).
-   */
-  static final class ReadPosixAttributes {
-    private ReadPosixAttributes() {}
+  /** {@code Posix}'s bridge {@code readAttributes()} returning {@link PosixFileAttributes}. */
+  static final class PosixAttributes {
+    private PosixAttributes() {}
 
     @Advice.OnMethodExit
     static void exit(
-        @Advice.Argument(0) Path file,
-        @Advice.Argument(1) Class<?> type,
-        @Advice.Return(readOnly = false) BasicFileAttributes ret) {
-      if (type == PosixFileAttributes.class && ret != null) {
-        FileHooks.Handler h = FileHooks.handler();
-        if (h != null) {
-          ret = h.attributes(file, ret);
-        }
+        @Advice.FieldValue("file") Path file,
+        @Advice.Return(readOnly = false) PosixFileAttributes ret) {
+      FileHooks.Handler h = FileHooks.handler();
+      if (h != null && ret != null) {
+        ret = (PosixFileAttributes) h.attributes(file, ret);
       }
     }
   }

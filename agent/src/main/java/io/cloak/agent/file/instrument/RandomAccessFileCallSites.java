@@ -33,7 +33,7 @@ public final class RandomAccessFileCallSites implements ClassFileTransformer {
   private final Instrumentation inst;
   private final Module hooksModule;
 
-  private RandomAccessFileCallSites(Instrumentation inst, Module hooksModule) {
+  RandomAccessFileCallSites(Instrumentation inst, Module hooksModule) {
     this.inst = inst;
     this.hooksModule = hooksModule;
   }
