@@ -43,7 +43,8 @@ public final class FileFeature implements AgentFeature {
 
   /**
    * A factory that loads {@code className} (through this class's loader) and calls its public
-   * static {@code create(CloakConfig)} method. The class is only loaded when the factory runs.
+   * static {@code create(CloakConfig)} method, or else its public constructor taking a {@link
+   * CloakConfig}. The class is only loaded when the factory runs.
    *
    * <p>Use this, not a lambda or method reference, for a factory built before {@link #prepare}: the
    * JVM resolves a lambda's method type (which names {@code FileHooks.Handler}) when the lambda is
@@ -66,7 +67,10 @@ public final class FileFeature implements AgentFeature {
       Class<?> type = Class.forName(className, true, FileFeature.class.getClassLoader());
       Object handler;
       try {
-        handler = type.getMethod("create", CloakConfig.class).invoke(null, config);
+        handler =
+            hasStaticCreate(type)
+                ? type.getMethod("create", CloakConfig.class).invoke(null, config)
+                : type.getConstructor(CloakConfig.class).newInstance(config);
       } catch (InvocationTargetException e) {
         Throwable cause = e.getCause();
         if (cause instanceof Exception) {
@@ -75,6 +79,15 @@ public final class FileFeature implements AgentFeature {
         throw e;
       }
       return (FileHooks.Handler) handler;
+    }
+  }
+
+  private static boolean hasStaticCreate(Class<?> type) {
+    try {
+      return java.lang.reflect.Modifier.isStatic(
+          type.getMethod("create", CloakConfig.class).getModifiers());
+    } catch (NoSuchMethodException e) {
+      return false;
     }
   }
 

@@ -121,7 +121,13 @@ class FileHooksAgentIT {
   static Path volumeConfig(String name) throws Exception {
     Path base = Files.createDirectories(dir.resolve(name));
     Path config = base.resolve("cloak.yaml");
-    Files.writeString(config, "volumes:\n  - path: ./volume\n");
+    byte[] rootKey = new byte[32];
+    new java.security.SecureRandom().nextBytes(rootKey);
+    Files.write(base.resolve("root.key"), rootKey);
+    Files.writeString(
+        config,
+        "kms: {type: local, keystore: ./ks, root-key-file: ./root.key}\n"
+            + "volumes:\n  - path: ./volume\n");
     return config;
   }
 
@@ -231,12 +237,12 @@ class FileHooksAgentIT {
   }
 
   @Test
-  void theRealAgentLeavesFilesAloneWhileNoHandlerIsWired() throws Exception {
+  void theRealAgentStartsAnApplicationWithAVolumeAndNamesItsHooks() throws Exception {
     Path config = volumeConfig("real");
     Result r = run("real", List.of(), agentJar().toString(), "config=" + config, HelloApp.class);
     assertEquals(0, r.exitCode(), r::describe);
-    assertTrue(r.stdout().contains("HELLO"), r::describe);
-    assertTrue(r.stderr().contains("(file encryption is not active in this version)"), r::describe);
-    assertTrue(r.stderr().contains("; hooks: none"), r::describe);
+    assertEquals("HELLO", r.stdout().strip(), "nothing but the application's output on stdout");
+    assertTrue(r.stderr().contains("; hooks: files (FileInputStream, "), r::describe);
+    assertFalse(r.stderr().contains("not active"), r::describe);
   }
 }
