@@ -35,7 +35,9 @@ import java.util.stream.Stream;
  *
  * <p>Rounds alternate the order of inside and outside. Usage: {@code java -cp benchmarks.jar
  * io.cloak.benchmarks.VolumeBenchmark [agent=agent/target/cloak-agent.jar] [dir=target/volbench]
- * [mib=1024] [bufferKib=1024] [rounds=3] [randomReads=200000] [startRuns=9]}.
+ * [mib=1024] [bufferKib=1024] [rounds=3] [randomReads=200000] [startRuns=9] [durable=false]}. With
+ * {@code durable=true} the write includes {@code fsync} and the page cache is dropped before the
+ * read (needs root), so both sides run at the disk's speed rather than the memory's.
  */
 public final class VolumeBenchmark {
   private VolumeBenchmark() {}
@@ -57,6 +59,7 @@ public final class VolumeBenchmark {
     int rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
     int randomReads = Integer.parseInt(opts.getOrDefault("randomReads", "200000"));
     int startRuns = Integer.parseInt(opts.getOrDefault("startRuns", "9"));
+    boolean durable = Boolean.parseBoolean(opts.getOrDefault("durable", "false"));
 
     deleteTree(dir);
     Files.createDirectories(dir.resolve("outside"));
@@ -77,8 +80,15 @@ public final class VolumeBenchmark {
         "agent, config enables nothing %5d ms  (+%d ms)%n", emptyStart, emptyStart - plainStart);
 
     System.out.printf(
-        "%n== Files: %d MiB sequential in %d KiB writes/reads, %d random 4 KiB reads, %d rounds ==%n",
-        mib, bufferKib, randomReads, rounds);
+        "%n== Files: %d MiB sequential in %d KiB writes/reads, %d random 4 KiB reads, %d rounds,"
+            + " %s ==%n",
+        mib,
+        bufferKib,
+        randomReads,
+        rounds,
+        durable
+            ? "durable (write includes fsync; page cache dropped before the read)"
+            : "page cache (no fsync; the read hits the cache)");
     List<double[]> inside = new ArrayList<>();
     List<double[]> outside = new ArrayList<>();
     for (int round = 0; round < rounds; round++) {
@@ -87,7 +97,8 @@ public final class VolumeBenchmark {
         boolean in = (i == 0) == insideFirst;
         Path file = in ? dir.resolve("vol").resolve("big.bin") : dir.resolve("outside/big.bin");
         double[] r =
-            runWorker(classes, javaagent + config, "files", file, mib, bufferKib, randomReads);
+            runWorker(
+                classes, javaagent + config, "files", file, mib, bufferKib, randomReads, durable);
         (in ? inside : outside).add(r);
         System.out.printf(
             "round %d %-8s write %7.0f MB/s  read %7.0f MB/s  random %8.0f reads/s%n",
@@ -138,7 +149,14 @@ public final class VolumeBenchmark {
   }
 
   private static double[] runWorker(
-      Path classes, String agentOption, String mode, Path file, int mib, int bufferKib, int reads)
+      Path classes,
+      String agentOption,
+      String mode,
+      Path file,
+      int mib,
+      int bufferKib,
+      int reads,
+      boolean durable)
       throws Exception {
     List<String> cmd =
         List.of(
@@ -151,7 +169,8 @@ public final class VolumeBenchmark {
             file.toString(),
             Integer.toString(mib),
             Integer.toString(bufferKib),
-            Integer.toString(reads));
+            Integer.toString(reads),
+            durable ? "durable" : "cached");
     String out = run(cmd);
     for (String line : out.split("\n")) {
       if (line.startsWith("RESULT=")) {
@@ -218,11 +237,24 @@ public final class VolumeBenchmark {
 
     private Worker() {}
 
-    static void writeFile(Path file, long bytes, byte[] data) throws IOException {
+    static void writeFile(Path file, long bytes, byte[] data, boolean durable) throws IOException {
       try (FileOutputStream out = new FileOutputStream(file.toFile())) {
         for (long done = 0; done < bytes; done += data.length) {
           out.write(data, 0, (int) Math.min(data.length, bytes - done));
         }
+        if (durable) {
+          out.getFD().sync();
+        }
+      }
+    }
+
+    /** Empties the kernel's page cache, so the next read comes from the disk (root only). */
+    static boolean dropPageCache() {
+      try (FileOutputStream out = new FileOutputStream("/proc/sys/vm/drop_caches")) {
+        out.write('3');
+        return true;
+      } catch (IOException e) {
+        return false;
       }
     }
 
@@ -246,19 +278,24 @@ public final class VolumeBenchmark {
       long bytes = Long.parseLong(args[2]) << 20;
       int buffer = Integer.parseInt(args[3]) << 10;
       int reads = Integer.parseInt(args[4]);
+      boolean durable = args.length > 5 && args[5].equals("durable");
       byte[] data = new byte[buffer];
       new SplittableRandom(42).nextBytes(data);
       // Warm-up: the JDK's AES-GCM runs at tens of MB/s until the JIT has compiled it (its
       // intrinsics only exist in compiled code), which takes the first 100-200 MB. Both sides get
       // the same warm-up, in a file beside the measured one.
       Path warm = file.resolveSibling("warm-up.bin");
-      writeFile(warm, WARM_UP_BYTES, data);
+      writeFile(warm, WARM_UP_BYTES, data, false);
       readFile(warm, data);
       Files.delete(warm);
 
       long t0 = System.nanoTime();
-      writeFile(file, bytes, data);
+      writeFile(file, bytes, data, durable);
       long t1 = System.nanoTime();
+      if (durable && !dropPageCache()) {
+        throw new IllegalStateException("durable mode needs root to drop the page cache");
+      }
+      long t1b = System.nanoTime();
       long total = readFile(file, data);
       long t2 = System.nanoTime();
       if (total != bytes) {
@@ -286,7 +323,7 @@ public final class VolumeBenchmark {
       double mb = bytes / 1e6;
       System.out.printf(
           "RESULT=%.1f,%.1f,%.1f%n",
-          mb / ((t1 - t0) / 1e9), mb / ((t2 - t1) / 1e9), reads / ((t4 - t3) / 1e9));
+          mb / ((t1 - t0) / 1e9), mb / ((t2 - t1b) / 1e9), reads / ((t4 - t3) / 1e9));
     }
   }
 }
