@@ -44,6 +44,12 @@ final class StatementHandler implements InvocationHandler {
   private final DatabaseContext db;
   private final AnalyzedStatement prepared;
   private volatile AnalyzedStatement last;
+  // The binding of each encrypted parameter, looked up once per schema generation instead of once
+  // per value (the lookup hashes the EncryptedColumn record).
+  private volatile BoundParameters bound;
+
+  /** Bindings of the prepared statement's encrypted parameters, valid for one generation. */
+  private record BoundParameters(int generation, ColumnBinding[] byIndex) {}
 
   private StatementHandler(
       Statement real,
@@ -123,9 +129,24 @@ final class StatementHandler implements InvocationHandler {
     return index >= 1 && index <= prepared.parameterCount() ? prepared.parameter(index) : null;
   }
 
+  private ColumnBinding binding(int index, EncryptedColumn target) throws SQLException {
+    int generation = db.generation();
+    BoundParameters cached = bound;
+    if (cached == null || cached.generation() != generation) {
+      cached = new BoundParameters(generation, new ColumnBinding[prepared.parameterCount() + 1]);
+      bound = cached;
+    }
+    ColumnBinding binding = cached.byIndex()[index];
+    if (binding == null) {
+      binding = db.binding(target, realConnection);
+      cached.byIndex()[index] = binding;
+    }
+    return binding;
+  }
+
   private void bindEncrypted(String setter, int index, Object[] args, EncryptedColumn target)
       throws SQLException {
-    ColumnBinding binding = db.binding(target, realConnection);
+    ColumnBinding binding = binding(index, target);
     if (setter.equals("setNull")) {
       binding.bind((PreparedStatement) real, index, null);
       return;
