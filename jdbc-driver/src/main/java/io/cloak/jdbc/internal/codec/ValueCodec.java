@@ -314,27 +314,14 @@ public final class ValueCodec {
     return new java.sql.Time(whole.getTime() + t.getNano() / NANOS_PER_MILLI);
   }
 
-  /**
-   * The tag followed by the UTF-8 of {@code s}, written in one pass into one array (the same bytes
-   * as {@code s.getBytes(UTF_8)}, which replaces unpaired surrogates instead of failing).
-   */
   private static byte[] encodeString(String s) throws SQLException {
-    int n = s.length();
-    int utf8Length = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c < 0x80) {
-        utf8Length += 1;
-      } else if (c < 0x800) {
-        utf8Length += 2;
-      } else if (!Character.isSurrogate(c)) {
-        utf8Length += 3;
-      } else if (Character.isHighSurrogate(c)
-          && i + 1 < n
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
           && Character.isLowSurrogate(s.charAt(i + 1))) {
-        utf8Length += 4;
         i++;
-      } else {
+      } else if (Character.isSurrogate(c)) {
         throw new SQLException(
             "Cannot encode java.lang.String for an encrypted column: it contains an unpaired"
                 + " UTF-16 surrogate at index "
@@ -342,28 +329,11 @@ public final class ValueCodec {
             SQLSTATE_INVALID_PARAMETER);
       }
     }
-    byte[] out = new byte[utf8Length + 1];
+    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[utf8.length + 1];
     out[0] = TAG_STRING;
-    int o = 1;
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        out[o++] = (byte) c;
-      } else if (c < 0x800) {
-        out[o++] = (byte) (0xc0 | (c >> 6));
-        out[o++] = (byte) (0x80 | (c & 0x3f));
-      } else if (!Character.isSurrogate(c)) {
-        out[o++] = (byte) (0xe0 | (c >> 12));
-        out[o++] = (byte) (0x80 | ((c >> 6) & 0x3f));
-        out[o++] = (byte) (0x80 | (c & 0x3f));
-      } else {
-        int cp = Character.toCodePoint(c, s.charAt(++i));
-        out[o++] = (byte) (0xf0 | (cp >> 18));
-        out[o++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
-        out[o++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
-        out[o++] = (byte) (0x80 | (cp & 0x3f));
-      }
-    }
+    System.arraycopy(utf8, 0, out, 1, utf8.length);
+    java.util.Arrays.fill(utf8, (byte) 0);
     return out;
   }
 
