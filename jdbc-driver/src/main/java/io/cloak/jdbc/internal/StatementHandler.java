@@ -77,9 +77,37 @@ final class StatementHandler implements InvocationHandler {
       Connection proxyConnection,
       Connection realConnection,
       DatabaseContext db) {
-    return Delegation.proxy(
-        PreparedStatement.class,
-        new StatementHandler(real, analysis, proxyConnection, realConnection, db));
+    return new CloakPreparedStatement(
+        real, new StatementHandler(real, analysis, proxyConnection, realConnection, db));
+  }
+
+  /**
+   * {@link #invoke} for {@link CloakPreparedStatement}: runs {@code method} as the proxy would,
+   * with {@code self} standing for the proxy.
+   */
+  Object call(Object self, Method method, Object... args) throws SQLException {
+    try {
+      return invoke(self, method, args.length == 0 ? null : args);
+    } catch (SQLException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new java.lang.reflect.UndeclaredThrowableException(e);
+    }
+  }
+
+  /** The encrypted column parameter {@code index} is bound to, or {@code null} if it is plain. */
+  EncryptedColumn encryptedParameter(int index) {
+    return prepared == null ? null : parameter(index);
+  }
+
+  /** The connection proxy that created this statement. */
+  Connection connection() {
+    return proxyConnection;
+  }
+
+  /** A result set of the prepared statement, wrapped so its encrypted columns decrypt. */
+  ResultSet wrapPreparedResult(ResultSet rs, Statement self) {
+    return wrapResult(rs, prepared, self);
   }
 
   @Override
@@ -96,7 +124,7 @@ final class StatementHandler implements InvocationHandler {
         && args[0] instanceof Integer index) {
       EncryptedColumn target = parameter(index);
       if (target != null) {
-        bindEncrypted(name, index, args, target);
+        bindEncrypted(name, index, args[1], target);
         return null;
       }
       return Delegation.call(real, method, args);
@@ -144,7 +172,11 @@ final class StatementHandler implements InvocationHandler {
     return binding;
   }
 
-  private void bindEncrypted(String setter, int index, Object[] args, EncryptedColumn target)
+  /**
+   * Encrypts {@code value} for parameter {@code index}, bound to {@code target}, with the setter
+   * named {@code setter} ({@code setNull} binds SQL NULL whatever {@code value} is).
+   */
+  void bindEncrypted(String setter, int index, Object value, EncryptedColumn target)
       throws SQLException {
     ColumnBinding binding = binding(index, target);
     if (setter.equals("setNull")) {
@@ -160,7 +192,7 @@ final class StatementHandler implements InvocationHandler {
               + binding.label()
               + "; pass the value with setString, setBytes, setObject or another value setter");
     }
-    binding.bind((PreparedStatement) real, index, args[1]);
+    binding.bind((PreparedStatement) real, index, value);
   }
 
   private Object executeSql(Object proxy, Method method, Object[] args, String sql)
