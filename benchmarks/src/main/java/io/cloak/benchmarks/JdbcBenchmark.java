@@ -61,6 +61,15 @@ public final class JdbcBenchmark {
             + "  - {table: bench, column: ssn}\n"
             + "  - {table: bench, column: note}\n");
     StringBuilder summary = new StringBuilder();
+    StringBuilder cpu = new StringBuilder();
+    cpu.append(
+        String.format(
+            Locale.ROOT,
+            "%-11s %10s %10s %10s   per round (cloak - plain)%n",
+            "engine",
+            "plain",
+            "cloak",
+            "difference"));
     summary.append(
         String.format(
             Locale.ROOT,
@@ -78,6 +87,7 @@ public final class JdbcBenchmark {
       }
       List<double[]> perRound = new ArrayList<>();
       List<double[]> sizedRounds = new ArrayList<>();
+      List<double[]> cpuRounds = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
         double[][] result = new double[Variant.values().length][];
         for (int k = 0; k < Variant.values().length; k++) {
@@ -88,11 +98,13 @@ public final class JdbcBenchmark {
         double[] sized = result[Variant.PLAIN_SAME_SIZE.ordinal()];
         double[] cloak = result[Variant.CLOAK.ordinal()];
         perRound.add(new double[] {plain[0], cloak[0], plain[1], cloak[1]});
+        cpuRounds.add(new double[] {plain[2], cloak[2]});
         sizedRounds.add(new double[] {sized[0], cloak[0], sized[1], cloak[1]});
         System.out.printf(
             Locale.ROOT,
             "%s round %d: insert plain %.0f/s same-size %.0f/s cloak %.0f/s;"
-                + " select plain %.0f/s same-size %.0f/s cloak %.0f/s%n",
+                + " select plain %.0f/s same-size %.0f/s cloak %.0f/s;"
+                + " insert client CPU plain %.2f same-size %.2f cloak %.2f us/row%n",
             engine,
             r + 1,
             plain[0],
@@ -100,18 +112,27 @@ public final class JdbcBenchmark {
             cloak[0],
             plain[1],
             sized[1],
-            cloak[1]);
+            cloak[1],
+            plain[2],
+            sized[2],
+            cloak[2]);
       }
       appendRow(summary, engine, "insert", perRound, 0);
       appendRow(summary, engine, "select", perRound, 2);
       appendRow(summary, engine, "insert*", sizedRounds, 0);
       appendRow(summary, engine, "select*", sizedRounds, 2);
+      appendCpuRow(cpu, engine, cpuRounds);
       target.dropAll();
     }
     System.out.println();
     System.out.println(
         "== Summary: median over rounds; ratio = plain ops/s / cloak ops/s (time ratio) ==");
     System.out.print(summary);
+    System.out.println();
+    System.out.println(
+        "Client CPU of the insert loop (benchmark thread: value generation, driver, wire"
+            + " encoding), median us per row; difference = cloak - plain:");
+    System.out.print(cpu);
     System.out.println(
         "insert*/select*: the baseline is the plain driver writing values padded to the length"
             + " of their ciphertext, so the ratio is Cloak's own cost without the larger data");
@@ -135,6 +156,21 @@ public final class JdbcBenchmark {
             Locale.ROOT, "%-11s %-8s %14.0f %14.0f %8.2f  %s%n", engine, op, p, c, p / c, per));
   }
 
+  private static void appendCpuRow(StringBuilder out, String engine, List<double[]> rounds) {
+    List<Double> plain = new ArrayList<>();
+    List<Double> cloak = new ArrayList<>();
+    StringBuilder per = new StringBuilder();
+    for (double[] r : rounds) {
+      plain.add(r[0]);
+      cloak.add(r[1]);
+      per.append(String.format(Locale.ROOT, " %.2f", r[1] - r[0]));
+    }
+    double p = median(plain);
+    double c = median(cloak);
+    out.append(
+        String.format(Locale.ROOT, "%-11s %10.2f %10.2f %10.2f  %s%n", engine, p, c, c - p, per));
+  }
+
   private static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
@@ -142,7 +178,6 @@ public final class JdbcBenchmark {
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
-  /** Creates a fresh table, inserts {@code rows} rows, selects each by email; returns ops/s. */
   /** What a run writes: plain values, plain values as long as their ciphertext, or Cloak. */
   private enum Variant {
     PLAIN,
@@ -158,6 +193,10 @@ public final class JdbcBenchmark {
     return value + "#".repeat(Math.max(0, length - value.length()));
   }
 
+  /**
+   * Creates a fresh table, inserts {@code rows} rows, selects each by email; returns insert ops/s,
+   * select ops/s and the benchmark thread's CPU time per inserted row in microseconds.
+   */
   private static double[] runOnce(Target target, Variant variant, Path config, int rows)
       throws SQLException {
     boolean cloak = variant == Variant.CLOAK;
@@ -171,6 +210,9 @@ public final class JdbcBenchmark {
               + " score DOUBLE PRECISION, created TIMESTAMP, active BOOLEAN)");
       st.execute("CREATE INDEX bench_email ON bench (email)");
       c.setAutoCommit(false);
+      java.lang.management.ThreadMXBean threads =
+          java.lang.management.ManagementFactory.getThreadMXBean();
+      long cpu0 = threads.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       try (PreparedStatement ps =
           c.prepareStatement(
@@ -199,6 +241,7 @@ public final class JdbcBenchmark {
       }
       c.commit();
       double insertSeconds = (System.nanoTime() - t0) / 1e9;
+      double insertCpuMicrosPerRow = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / rows;
       c.setAutoCommit(true);
       if (target.postgres) {
         st.execute("ANALYZE bench");
@@ -221,7 +264,7 @@ public final class JdbcBenchmark {
       if (found != rows) {
         throw new IllegalStateException("expected " + rows + " rows, found " + found);
       }
-      return new double[] {rows / insertSeconds, rows / selectSeconds};
+      return new double[] {rows / insertSeconds, rows / selectSeconds, insertCpuMicrosPerRow};
     } finally {
       target.drop(db);
     }

@@ -76,6 +76,58 @@ class DriverContractTest {
   }
 
   @Test
+  void preparedStatementKeepsTheWrapperContract() throws Exception {
+    Path cfg = config("columns:\n  - {table: pc, column: secret}\n");
+    try (Connection c = DriverManager.getConnection("jdbc:cloak:h2:mem:contract5", props(cfg))) {
+      try (java.sql.Statement st = c.createStatement()) {
+        st.execute("CREATE TABLE pc (id INT PRIMARY KEY, secret VARCHAR(200), plain VARCHAR(20))");
+      }
+      try (java.sql.PreparedStatement ps =
+          c.prepareStatement("INSERT INTO pc (id, secret, plain) VALUES (?, ?, ?)")) {
+        assertSame(c, ps.getConnection());
+        assertSame(ps, ps.unwrap(java.sql.PreparedStatement.class));
+        assertTrue(ps.isWrapperFor(org.h2.jdbc.JdbcPreparedStatement.class));
+        assertTrue(
+            ps.unwrap(org.h2.jdbc.JdbcPreparedStatement.class)
+                instanceof org.h2.jdbc.JdbcPreparedStatement);
+        assertTrue(ps.equals(ps));
+        assertTrue(ps.toString().startsWith("CloakStatement["), ps.toString());
+        for (int i = 1; i <= 2; i++) {
+          ps.setInt(1, i);
+          ps.setObject(2, "s" + i, java.sql.Types.VARCHAR);
+          ps.setString(3, "p" + i);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+        ps.setInt(1, 3);
+        ps.setNull(2, java.sql.Types.VARCHAR);
+        ps.setNull(3, java.sql.Types.VARCHAR);
+        ps.executeUpdate();
+        SQLException e =
+            assertThrows(
+                SQLException.class, () -> ps.setCharacterStream(2, new java.io.StringReader("x")));
+        assertTrue(e.getMessage().contains("setCharacterStream"), e.getMessage());
+      }
+      try (java.sql.PreparedStatement ps =
+              c.prepareStatement("SELECT secret, plain FROM pc ORDER BY id");
+          java.sql.ResultSet rs = ps.executeQuery()) {
+        assertSame(ps, rs.getStatement());
+        java.util.List<String> rows = new java.util.ArrayList<>();
+        while (rs.next()) {
+          rows.add(rs.getString(1) + "/" + rs.getString(2));
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(
+            java.util.List.of("s1/p1", "s2/p2", "null/null"), rows);
+      }
+      try (java.sql.Statement st = c.unwrap(org.h2.jdbc.JdbcConnection.class).createStatement();
+          java.sql.ResultSet rs = st.executeQuery("SELECT secret FROM pc WHERE id = 1")) {
+        assertTrue(rs.next());
+        assertTrue(rs.getString(1).startsWith("$ck1$"), "stored encrypted");
+      }
+    }
+  }
+
+  @Test
   void malformedConfigFailsAtConnectNamingFileAndLine() throws Exception {
     Path cfg = config("columns:\n  - {table: people, column: ssn, mdoe: deterministic}\n");
     SQLException e =

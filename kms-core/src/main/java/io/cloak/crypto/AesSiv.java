@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
-import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.macs.CMac;
 import org.bouncycastle.crypto.params.KeyParameter;
@@ -15,10 +14,10 @@ import org.bouncycastle.crypto.params.KeyParameter;
  * AES-SIV (RFC 5297) deterministic authenticated encryption with one associated-data component.
  *
  * <p>The key is split in halves: {@code K1} keys the S2V construction (AES-CMAC: Bouncy Castle's
- * CMAC over the JDK's hardware AES) and {@code K2} keys AES-CTR (from the JDK). The synthetic IV
- * {@code V = S2V(K1, ad, plaintext)} is the 16-byte ciphertext prefix; the counter is {@code V}
- * with bits 31 and 63 cleared, as RFC 5297 section 2.6 specifies. Ciphertext layout: {@code V (16
- * bytes) | ciphertext}.
+ * CMAC over the JDK's hardware AES) and {@code K2} keys AES-CTR (the JDK's AES-ECB applied to the
+ * counter blocks). The synthetic IV {@code V = S2V(K1, ad, plaintext)} is the 16-byte ciphertext
+ * prefix; the counter is {@code V} with bits 31 and 63 cleared, as RFC 5297 section 2.6 specifies.
+ * Ciphertext layout: {@code V (16 bytes) | ciphertext}.
  *
  * <p>Security contract: see {@link DeterministicAead}. AES-SIV is also misuse resistant: it stays
  * secure, apart from the equality leak, when the same inputs are encrypted repeatedly. Decryption
@@ -34,16 +33,20 @@ import org.bouncycastle.crypto.params.KeyParameter;
 public final class AesSiv implements DeterministicAead {
 
   private static final int BLOCK = 16;
-  private static final String CTR_TRANSFORMATION = "AES/CTR/NoPadding";
+  private static final String ECB_TRANSFORMATION = "AES/ECB/NoPadding";
+  private static final byte[] EMPTY = new byte[0];
 
   private final byte[] macKey;
-  // Per thread and per key, so neither the JDK's AES key schedule (CTR) nor Bouncy Castle's CMAC
-  // subkeys are recomputed for every message; CMac.doFinal resets to the keyed state.
-  private final ThreadLocal<Cipher> ctrCiphers = new ThreadLocal<>();
+  // Per thread and per key, so neither the JDK's AES key schedule (CTR, run as ECB over the counter
+  // blocks) nor Bouncy Castle's CMAC subkeys are recomputed for every message; CMac.doFinal resets
+  // to the keyed state.
+  private final ThreadLocal<Cipher> ecbCiphers = new ThreadLocal<>();
   private final ThreadLocal<CMac> macs = ThreadLocal.withInitial(this::newMac);
   private final SecretKeySpec ctrKey;
   // CMAC(K1, 0^128), the first S2V value; depends only on the key, so it is computed once.
   private final byte[] cmacOfZero;
+  // The S2V state of the last associated data seen (see adState).
+  private volatile AdState lastAd;
 
   /**
    * Creates an AES-SIV instance for {@code key}, which is copied.
@@ -68,29 +71,66 @@ public final class AesSiv implements DeterministicAead {
   public byte[] encryptDeterministically(byte[] plaintext, byte[] associatedData)
       throws GeneralSecurityException {
     Objects.requireNonNull(plaintext, "plaintext");
-    if (plaintext.length > Integer.MAX_VALUE - 64 - BLOCK) {
-      throw new GeneralSecurityException(
-          "plaintext too long for AES-SIV: " + plaintext.length + " bytes");
-    }
-    byte[] siv = s2v(associatedData, plaintext);
+    checkPlaintextLength(plaintext.length);
     byte[] out = new byte[BLOCK + plaintext.length];
-    System.arraycopy(siv, 0, out, 0, BLOCK);
-    ctr(siv, plaintext, 0, plaintext.length, out, BLOCK);
+    encryptDeterministically(plaintext, 0, plaintext.length, associatedData, out, 0);
     return out;
+  }
+
+  /**
+   * Encrypts {@code in[inOff, inOff + inLen)} and writes {@code V | ciphertext} into {@code out}
+   * starting at {@code outOff}, without intermediate copies. The result is the same as {@link
+   * #encryptDeterministically(byte[], byte[])}.
+   *
+   * @param associatedData authenticated data; {@code null} is treated as empty
+   * @return the number of bytes written, always {@code inLen + 16}
+   * @throws IndexOutOfBoundsException if the input range or the output range is out of bounds
+   * @throws IllegalArgumentException if the input and output ranges overlap in the same array
+   * @throws GeneralSecurityException if encryption fails
+   */
+  public int encryptDeterministically(
+      byte[] in, int inOff, int inLen, byte[] associatedData, byte[] out, int outOff)
+      throws GeneralSecurityException {
+    Objects.checkFromIndexSize(inOff, inLen, in.length);
+    checkPlaintextLength(inLen);
+    Objects.checkFromIndexSize(outOff, BLOCK + inLen, out.length);
+    if (in == out && inLen > 0 && inOff < outOff + BLOCK + inLen && outOff < inOff + inLen) {
+      throw new IllegalArgumentException("input and output ranges must not overlap");
+    }
+    s2v(associatedData, in, inOff, inLen, out, outOff);
+    ctr(out, outOff, in, inOff, inLen, out, outOff + BLOCK);
+    return BLOCK + inLen;
   }
 
   @Override
   public byte[] decryptDeterministically(byte[] ciphertext, byte[] associatedData)
       throws GeneralSecurityException {
     Objects.requireNonNull(ciphertext, "ciphertext");
-    if (ciphertext.length < BLOCK) {
+    return decryptDeterministically(ciphertext, 0, ciphertext.length, associatedData);
+  }
+
+  /**
+   * Verifies and decrypts {@code in[inOff, inOff + inLen)} (laid out as {@code V | ciphertext}), as
+   * {@link #decryptDeterministically(byte[], byte[])} does for a whole array.
+   *
+   * @param associatedData the associated data used on encryption; {@code null} is treated as empty
+   * @return the plaintext (a fresh array)
+   * @throws IndexOutOfBoundsException if the input range is out of bounds
+   * @throws GeneralSecurityException if the input is shorter than 16 bytes, was tampered with, or
+   *     the key or associated data do not match
+   */
+  public byte[] decryptDeterministically(byte[] in, int inOff, int inLen, byte[] associatedData)
+      throws GeneralSecurityException {
+    Objects.checkFromIndexSize(inOff, inLen, in.length);
+    if (inLen < BLOCK) {
       throw new GeneralSecurityException(
-          "AES-SIV ciphertext too short: " + ciphertext.length + " bytes, need at least " + BLOCK);
+          "AES-SIV ciphertext too short: " + inLen + " bytes, need at least " + BLOCK);
     }
-    byte[] siv = Arrays.copyOf(ciphertext, BLOCK);
-    byte[] plaintext = new byte[ciphertext.length - BLOCK];
-    ctr(siv, ciphertext, BLOCK, plaintext.length, plaintext, 0);
-    byte[] expected = s2v(associatedData, plaintext);
+    byte[] siv = Arrays.copyOfRange(in, inOff, inOff + BLOCK);
+    byte[] plaintext = new byte[inLen - BLOCK];
+    ctr(siv, 0, in, inOff + BLOCK, plaintext.length, plaintext, 0);
+    byte[] expected = new byte[BLOCK];
+    s2v(associatedData, plaintext, 0, plaintext.length, expected, 0);
     if (!Bytes.equal(expected, siv)) {
       Arrays.fill(plaintext, (byte) 0);
       throw new AEADBadTagException("AES-SIV authentication failed");
@@ -98,46 +138,100 @@ public final class AesSiv implements DeterministicAead {
     return plaintext;
   }
 
-  /** S2V (RFC 5297 section 2.4) over the two strings {@code (ad, plaintext)}. */
-  private byte[] s2v(byte[] associatedData, byte[] plaintext) {
+  private static void checkPlaintextLength(int length) throws GeneralSecurityException {
+    if (length > Integer.MAX_VALUE - 64 - BLOCK) {
+      throw new GeneralSecurityException("plaintext too long for AES-SIV: " + length + " bytes");
+    }
+  }
+
+  /**
+   * The S2V state after the associated data, {@code dbl(CMAC(K1, 0^128)) xor CMAC(K1, ad)}: it
+   * depends only on the key and the associated data, which callers such as the JDBC driver repeat
+   * for every value of a column, so the last one is remembered.
+   */
+  private byte[] adState(byte[] associatedData) {
+    byte[] ad = associatedData == null ? EMPTY : associatedData;
+    AdState last = lastAd;
+    if (last != null && Arrays.equals(last.ad, ad)) {
+      return last.d;
+    }
     byte[] d = cmacOfZero.clone();
     dbl(d);
-    xorInto(d, cmac(associatedData == null ? new byte[0] : associatedData));
+    xorInto(d, cmac(ad));
+    lastAd = new AdState(ad.clone(), d);
+    return d;
+  }
+
+  /** Associated data and its S2V state; both arrays are never modified after construction. */
+  private record AdState(byte[] ad, byte[] d) {}
+
+  /**
+   * S2V (RFC 5297 section 2.4) over the two strings {@code (ad, plaintext)}; writes the 16-byte
+   * synthetic IV into {@code v[vOff, vOff + 16)}.
+   */
+  private void s2v(byte[] associatedData, byte[] in, int inOff, int n, byte[] v, int vOff) {
+    byte[] d = adState(associatedData).clone();
 
     CMac mac = macs.get();
-    int n = plaintext.length;
     if (n >= BLOCK) {
       // T = plaintext xorend D
-      mac.update(plaintext, 0, n - BLOCK);
+      mac.update(in, inOff, n - BLOCK);
       for (int i = 0; i < BLOCK; i++) {
-        d[i] ^= plaintext[n - BLOCK + i];
+        d[i] ^= in[inOff + n - BLOCK + i];
       }
       mac.update(d, 0, BLOCK);
     } else {
       // T = dbl(D) xor pad(plaintext)
       dbl(d);
       for (int i = 0; i < n; i++) {
-        d[i] ^= plaintext[i];
+        d[i] ^= in[inOff + i];
       }
       d[n] ^= (byte) 0x80;
       mac.update(d, 0, BLOCK);
     }
-    byte[] v = new byte[BLOCK];
-    mac.doFinal(v, 0);
-    return v;
+    mac.doFinal(v, vOff);
+    Arrays.fill(d, (byte) 0);
   }
 
-  private void ctr(byte[] siv, byte[] in, int inOff, int inLen, byte[] out, int outOff)
+  /**
+   * AES-CTR with the counter {@code Q = V} with bits 31 and 63 cleared (RFC 5297 section 2.6),
+   * computed as AES-ECB over the counter blocks so that no per-message {@code Cipher.init} is
+   * needed. The counter is incremented as one 128-bit big-endian integer, as in SP 800-38A.
+   */
+  private void ctr(byte[] siv, int sivOff, byte[] in, int inOff, int inLen, byte[] out, int outOff)
       throws GeneralSecurityException {
-    byte[] counter = siv.clone();
-    counter[8] &= (byte) 0x7f; // clear bit 63
-    counter[12] &= (byte) 0x7f; // clear bit 31
-    Cipher cipher = JceCiphers.perThread(ctrCiphers, CTR_TRANSFORMATION);
-    cipher.init(Cipher.ENCRYPT_MODE, ctrKey, new IvParameterSpec(counter));
-    int written = cipher.doFinal(in, inOff, inLen, out, outOff);
-    if (written != inLen) {
-      throw new GeneralSecurityException("unexpected AES-CTR output length");
+    if (inLen == 0) {
+      return;
     }
+    int blocks = (inLen + BLOCK - 1) / BLOCK;
+    byte[] stream = new byte[blocks * BLOCK];
+    System.arraycopy(siv, sivOff, stream, 0, BLOCK);
+    stream[8] &= (byte) 0x7f; // clear bit 63
+    stream[12] &= (byte) 0x7f; // clear bit 31
+    for (int b = 1; b < blocks; b++) {
+      int at = b * BLOCK;
+      System.arraycopy(stream, at - BLOCK, stream, at, BLOCK);
+      for (int i = at + BLOCK - 1; i >= at; i--) {
+        if (++stream[i] != 0) {
+          break;
+        }
+      }
+    }
+    Cipher ecb = JceCiphers.perThread(ecbCiphers, this::newEcb);
+    int written = ecb.doFinal(stream, 0, stream.length, stream, 0);
+    if (written != stream.length) {
+      throw new GeneralSecurityException("unexpected AES output length");
+    }
+    for (int i = 0; i < inLen; i++) {
+      out[outOff + i] = (byte) (in[inOff + i] ^ stream[i]);
+    }
+    Arrays.fill(stream, (byte) 0);
+  }
+
+  private Cipher newEcb() throws GeneralSecurityException {
+    Cipher cipher = JceCiphers.newCipher(ECB_TRANSFORMATION);
+    cipher.init(Cipher.ENCRYPT_MODE, ctrKey);
+    return cipher;
   }
 
   private byte[] cmac(byte[] data) {

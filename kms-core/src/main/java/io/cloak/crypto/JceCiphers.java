@@ -41,6 +41,25 @@ final class JceCiphers {
     return cipher;
   }
 
+  /** Creates and initialises a cipher. */
+  @FunctionalInterface
+  interface CipherFactory {
+    Cipher create() throws GeneralSecurityException;
+  }
+
+  /**
+   * Returns the calling thread's cached cipher, created and initialised once by {@code factory}.
+   */
+  static Cipher perThread(ThreadLocal<Cipher> cache, CipherFactory factory)
+      throws GeneralSecurityException {
+    Cipher cipher = cache.get();
+    if (cipher == null) {
+      cipher = factory.create();
+      cache.set(cipher);
+    }
+    return cipher;
+  }
+
   /**
    * Checks that {@code length} is a valid AES key length in bytes (16, 24 or 32).
    *

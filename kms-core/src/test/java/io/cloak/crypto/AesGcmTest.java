@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -233,6 +234,43 @@ class AesGcmTest {
       for (Future<Boolean> result : results) {
         assertEquals(true, result.get());
       }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void noncesAreDistinctWithinAndAcrossThreadsAndLookUniform() throws Exception {
+    AesGcm gcm = new AesGcm(randomBytes(32));
+    // More than one refill of the per-thread nonce pool, from two threads.
+    int perThread = 20_000;
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<List<String>>> results = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  List<String> nonces = new ArrayList<>();
+                  for (int i = 0; i < perThread; i++) {
+                    byte[] c = gcm.encrypt(new byte[1], AD);
+                    nonces.add(HexFormat.of().formatHex(c, 0, AesGcm.NONCE_LENGTH));
+                  }
+                  return nonces;
+                }));
+      }
+      Set<String> all = new HashSet<>();
+      long ones = 0;
+      for (Future<List<String>> f : results) {
+        for (String nonce : f.get()) {
+          all.add(nonce);
+          ones += new java.math.BigInteger(nonce, 16).bitCount();
+        }
+      }
+      assertEquals(2 * perThread, all.size());
+      double bits = 2.0 * perThread * AesGcm.NONCE_LENGTH * 8;
+      // Half of the bits set, within far more than 10 standard deviations (sd = sqrt(bits) / 2).
+      assertTrue(Math.abs(ones / bits - 0.5) < 0.01, "fraction of one bits " + ones / bits);
     } finally {
       pool.shutdownNow();
     }

@@ -138,4 +138,46 @@ class AesSivTest {
     AesSiv.dbl(carry);
     assertArrayEquals(HexFormat.of().parseHex("00000000000000000000000000000085"), carry);
   }
+
+  @Test
+  void offsetEncryptionMatchesArrayEncryptionAndDecryptsInPlace() throws Exception {
+    AesSiv siv = new AesSiv(randomBytes(64));
+    for (int length : new int[] {0, 1, 15, 16, 17, 31, 32, 33, 100}) {
+      byte[] plaintext = randomBytes(length);
+      byte[] input = new byte[length + 7];
+      System.arraycopy(plaintext, 0, input, 3, length);
+      byte[] out = new byte[length + 16 + 9];
+      assertEquals(length + 16, siv.encryptDeterministically(input, 3, length, AD, out, 5));
+      byte[] expected = siv.encryptDeterministically(plaintext, AD);
+      assertArrayEquals(expected, Arrays.copyOfRange(out, 5, 5 + length + 16));
+      assertArrayEquals(plaintext, siv.decryptDeterministically(out, 5, length + 16, AD));
+    }
+  }
+
+  @Test
+  void alternatingAssociatedDataGivesTheSameResultsAsFreshInstances() throws Exception {
+    byte[] key = randomBytes(64);
+    AesSiv siv = new AesSiv(key);
+    byte[] plaintext = randomBytes(20);
+    byte[] other = "table=users,column=phone".getBytes(StandardCharsets.UTF_8);
+    byte[] mutable = AD.clone();
+    for (int i = 0; i < 3; i++) {
+      assertArrayEquals(
+          new AesSiv(key).encryptDeterministically(plaintext, AD),
+          siv.encryptDeterministically(plaintext, mutable));
+      assertArrayEquals(
+          new AesSiv(key).encryptDeterministically(plaintext, other),
+          siv.encryptDeterministically(plaintext, other));
+      assertArrayEquals(
+          new AesSiv(key).encryptDeterministically(plaintext, null),
+          siv.encryptDeterministically(plaintext, null));
+    }
+    // Changing the caller's array after use must not leak into later results.
+    byte[] before = siv.encryptDeterministically(plaintext, mutable);
+    mutable[0] ^= 1;
+    assertFalse(Arrays.equals(before, siv.encryptDeterministically(plaintext, mutable)));
+    assertArrayEquals(
+        new AesSiv(key).encryptDeterministically(plaintext, mutable),
+        siv.encryptDeterministically(plaintext, mutable));
+  }
 }

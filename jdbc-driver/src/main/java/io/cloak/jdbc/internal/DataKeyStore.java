@@ -81,7 +81,7 @@ final class DataKeyStore {
   }
 
   /** An unwrapped data key and the ciphers derived from it. */
-  private record Handle(UnwrappedDataKey key, ColumnKey columnKey) {}
+  private record Handle(int version, UnwrappedDataKey key, ColumnKey columnKey) {}
 
   /** The data keys of one binding. */
   private final class BindingKeys implements ColumnKeys {
@@ -91,6 +91,9 @@ final class DataKeyStore {
     private volatile TreeMap<Integer, byte[]> wrapped = new TreeMap<>();
     private volatile long loadedAtNanos;
     private final Map<Integer, Handle> handles = new ConcurrentHashMap<>();
+    // The handle used last, checked before the map: encryption asks for the same (newest)
+    // version for every value.
+    private volatile Handle lastHandle;
 
     BindingKeys(String binding, String masterKey, String label) {
       this.binding = binding;
@@ -137,15 +140,21 @@ final class DataKeyStore {
      * calls the KMS nor hashes the wrapped key per value.
      */
     private ColumnKey columnKey(int version, byte[] blob) throws SQLException {
-      Handle h = handles.get(version);
+      Handle last = lastHandle;
+      Handle h = last != null && last.version() == version ? last : handles.get(version);
       if (h != null && runtime.cache.tryReuse(h.key(), 0)) {
+        if (h != last) {
+          lastHandle = h;
+        }
         return h.columnKey();
       }
       try {
         UnwrappedDataKey key = runtime.cache.get(blob, context(binding, version), 0);
         ColumnKey columnKey =
             key.derived(ColumnKey.class, bytes -> ColumnKey.derive(version, bytes));
-        handles.put(version, new Handle(key, columnKey));
+        Handle handle = new Handle(version, key, columnKey);
+        handles.put(version, handle);
+        lastHandle = handle;
         return columnKey;
       } catch (KmsException e) {
         throw Errors.kms("cannot unwrap the data key (version " + version + ") of " + label, e);

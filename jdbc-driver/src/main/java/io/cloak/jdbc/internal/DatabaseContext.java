@@ -26,6 +26,8 @@ final class DatabaseContext {
   private final Map<EncryptedColumn, ColumnBinding> byColumn = new ConcurrentHashMap<>();
   private volatile boolean validated;
   private volatile Dialect dialect;
+  // Incremented by schemaChanged, so statements know when their cached bindings are stale.
+  private volatile int generation;
 
   DatabaseContext(CloakRuntime runtime, ConnectionFactory raw) {
     this.runtime = runtime;
@@ -67,10 +69,19 @@ final class DatabaseContext {
 
   /** After DDL: forget table metadata and cached analyses that may depend on it. */
   void schemaChanged() {
+    generation++;
     schema.invalidate();
     analyzer = new StatementAnalyzer(schema);
     bindings.clear();
     byColumn.clear();
+  }
+
+  /**
+   * Changes whenever {@link #schemaChanged} forgets bindings; a binding obtained while the
+   * generation was {@code g} may be reused as long as the generation is still {@code g}.
+   */
+  int generation() {
+    return generation;
   }
 
   ColumnBinding binding(EncryptedColumn column, Connection real) throws SQLException {

@@ -44,6 +44,12 @@ final class StatementHandler implements InvocationHandler {
   private final DatabaseContext db;
   private final AnalyzedStatement prepared;
   private volatile AnalyzedStatement last;
+  // The binding of each encrypted parameter, looked up once per schema generation instead of once
+  // per value (the lookup hashes the EncryptedColumn record).
+  private volatile BoundParameters bound;
+
+  /** Bindings of the prepared statement's encrypted parameters, valid for one generation. */
+  private record BoundParameters(int generation, ColumnBinding[] byIndex) {}
 
   private StatementHandler(
       Statement real,
@@ -71,9 +77,37 @@ final class StatementHandler implements InvocationHandler {
       Connection proxyConnection,
       Connection realConnection,
       DatabaseContext db) {
-    return Delegation.proxy(
-        PreparedStatement.class,
-        new StatementHandler(real, analysis, proxyConnection, realConnection, db));
+    return new CloakPreparedStatement(
+        real, new StatementHandler(real, analysis, proxyConnection, realConnection, db));
+  }
+
+  /**
+   * {@link #invoke} for {@link CloakPreparedStatement}: runs {@code method} as the proxy would,
+   * with {@code self} standing for the proxy.
+   */
+  Object call(Object self, Method method, Object... args) throws SQLException {
+    try {
+      return invoke(self, method, args.length == 0 ? null : args);
+    } catch (SQLException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new java.lang.reflect.UndeclaredThrowableException(e);
+    }
+  }
+
+  /** The encrypted column parameter {@code index} is bound to, or {@code null} if it is plain. */
+  EncryptedColumn encryptedParameter(int index) {
+    return prepared == null ? null : parameter(index);
+  }
+
+  /** The connection proxy that created this statement. */
+  Connection connection() {
+    return proxyConnection;
+  }
+
+  /** A result set of the prepared statement, wrapped so its encrypted columns decrypt. */
+  ResultSet wrapPreparedResult(ResultSet rs, Statement self) {
+    return wrapResult(rs, prepared, self);
   }
 
   @Override
@@ -90,7 +124,7 @@ final class StatementHandler implements InvocationHandler {
         && args[0] instanceof Integer index) {
       EncryptedColumn target = parameter(index);
       if (target != null) {
-        bindEncrypted(name, index, args, target);
+        bindEncrypted(name, index, args[1], target);
         return null;
       }
       return Delegation.call(real, method, args);
@@ -123,9 +157,28 @@ final class StatementHandler implements InvocationHandler {
     return index >= 1 && index <= prepared.parameterCount() ? prepared.parameter(index) : null;
   }
 
-  private void bindEncrypted(String setter, int index, Object[] args, EncryptedColumn target)
+  private ColumnBinding binding(int index, EncryptedColumn target) throws SQLException {
+    int generation = db.generation();
+    BoundParameters cached = bound;
+    if (cached == null || cached.generation() != generation) {
+      cached = new BoundParameters(generation, new ColumnBinding[prepared.parameterCount() + 1]);
+      bound = cached;
+    }
+    ColumnBinding binding = cached.byIndex()[index];
+    if (binding == null) {
+      binding = db.binding(target, realConnection);
+      cached.byIndex()[index] = binding;
+    }
+    return binding;
+  }
+
+  /**
+   * Encrypts {@code value} for parameter {@code index}, bound to {@code target}, with the setter
+   * named {@code setter} ({@code setNull} binds SQL NULL whatever {@code value} is).
+   */
+  void bindEncrypted(String setter, int index, Object value, EncryptedColumn target)
       throws SQLException {
-    ColumnBinding binding = db.binding(target, realConnection);
+    ColumnBinding binding = binding(index, target);
     if (setter.equals("setNull")) {
       binding.bind((PreparedStatement) real, index, null);
       return;
@@ -139,7 +192,7 @@ final class StatementHandler implements InvocationHandler {
               + binding.label()
               + "; pass the value with setString, setBytes, setObject or another value setter");
     }
-    binding.bind((PreparedStatement) real, index, args[1]);
+    binding.bind((PreparedStatement) real, index, value);
   }
 
   private Object executeSql(Object proxy, Method method, Object[] args, String sql)

@@ -2,6 +2,7 @@ package io.cloak.jdbc.internal.codec;
 
 import io.cloak.config.EncryptionMode;
 import io.cloak.crypto.AesGcm;
+import io.cloak.crypto.AesSiv;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -94,6 +95,13 @@ public final class ColumnCipher {
   private final String where;
   // AD_LABEL | length | binding; the header is appended per value.
   private final byte[] adPrefix;
+  // Header and associated data of the key last used to encrypt, and of the key last used to
+  // decrypt: both depend only on the key's version, so they are built once per key, not per value.
+  private volatile KeyState encryptState;
+  private volatile KeyState decryptState;
+
+  /** A key with its header and associated data; the arrays are never modified once built. */
+  private record KeyState(ColumnKey key, byte[] header, byte[] associatedData) {}
 
   /**
    * Creates a cipher for one column.
@@ -182,13 +190,19 @@ public final class ColumnCipher {
             "Cannot encrypt a value for column " + where + ": no current data key",
             SQLSTATE_ENCRYPT);
       }
-      byte[] header = header(key.version());
-      byte[] ad = associatedData(header);
+      KeyState state = encryptState(key);
+      byte[] ad = state.associatedData();
+      // Write the payload straight after the header, without an intermediate payload array.
       if (mode == EncryptionMode.RANDOMIZED && key.randomized() instanceof AesGcm gcm) {
-        // Write straight after the header, without an intermediate payload array.
         byte[] out = new byte[HEADER_LENGTH + GCM_OVERHEAD + plaintext.length];
-        System.arraycopy(header, 0, out, 0, HEADER_LENGTH);
+        System.arraycopy(state.header(), 0, out, 0, HEADER_LENGTH);
         gcm.encrypt(plaintext, 0, plaintext.length, ad, out, HEADER_LENGTH);
+        return out;
+      }
+      if (mode == EncryptionMode.DETERMINISTIC && key.deterministic() instanceof AesSiv siv) {
+        byte[] out = new byte[HEADER_LENGTH + SIV_OVERHEAD + plaintext.length];
+        System.arraycopy(state.header(), 0, out, 0, HEADER_LENGTH);
+        siv.encryptDeterministically(plaintext, 0, plaintext.length, ad, out, HEADER_LENGTH);
         return out;
       }
       byte[] payload =
@@ -196,7 +210,7 @@ public final class ColumnCipher {
               ? key.randomized().encrypt(plaintext, ad)
               : key.deterministic().encryptDeterministically(plaintext, ad);
       byte[] out = new byte[HEADER_LENGTH + payload.length];
-      System.arraycopy(header, 0, out, 0, HEADER_LENGTH);
+      System.arraycopy(state.header(), 0, out, 0, HEADER_LENGTH);
       System.arraycopy(payload, 0, out, HEADER_LENGTH, payload.length);
       return out;
     } catch (GeneralSecurityException e) {
@@ -221,7 +235,16 @@ public final class ColumnCipher {
    */
   public String encryptToText(Object value) throws SQLException {
     byte[] binary = encrypt(value);
-    return binary == null ? null : TEXT_PREFIX + BASE64.encodeToString(binary);
+    return binary == null ? null : toText(binary);
+  }
+
+  /**
+   * {@value #TEXT_PREFIX} + standard base64 without padding of {@code binary}. The JDK's encoder is
+   * used as it is: for values of 50-70 bytes it measured about twice as fast as a hand-written loop
+   * into a preallocated Latin-1 buffer.
+   */
+  static String toText(byte[] binary) {
+    return TEXT_PREFIX + BASE64.encodeToString(binary);
   }
 
   /**
@@ -283,7 +306,12 @@ public final class ColumnCipher {
     if (key == null) {
       throw decryptError("unknown data-key version " + version);
     }
-    byte[] ad = associatedData(Arrays.copyOf(stored, HEADER_LENGTH));
+    // The stored header equals the one built from the key's version (magic, format and mode were
+    // checked above), so the cached associated data of that key applies.
+    byte[] ad =
+        key.version() == version
+            ? decryptState(key).associatedData()
+            : associatedData(Arrays.copyOf(stored, HEADER_LENGTH));
     byte[] plaintext;
     try {
       if (mode == EncryptionMode.RANDOMIZED) {
@@ -293,6 +321,8 @@ public final class ColumnCipher {
         } else {
           plaintext = key.randomized().decrypt(payload(stored), ad);
         }
+      } else if (key.deterministic() instanceof AesSiv siv) {
+        plaintext = siv.decryptDeterministically(stored, HEADER_LENGTH, payloadLength, ad);
       } else {
         plaintext = key.deterministic().decryptDeterministically(payload(stored), ad);
       }
@@ -423,6 +453,29 @@ public final class ColumnCipher {
       case RANDOMIZED -> MODE_RANDOMIZED;
       case DETERMINISTIC -> MODE_DETERMINISTIC;
     };
+  }
+
+  private KeyState encryptState(ColumnKey key) {
+    KeyState state = encryptState;
+    if (state == null || state.key() != key) {
+      state = newKeyState(key);
+      encryptState = state;
+    }
+    return state;
+  }
+
+  private KeyState decryptState(ColumnKey key) {
+    KeyState state = decryptState;
+    if (state == null || state.key() != key) {
+      state = newKeyState(key);
+      decryptState = state;
+    }
+    return state;
+  }
+
+  private KeyState newKeyState(ColumnKey key) {
+    byte[] header = header(key.version());
+    return new KeyState(key, header, associatedData(header));
   }
 
   private byte[] header(int version) {

@@ -438,4 +438,18 @@ class ColumnCipherTest {
       assertFalse(message.contains(base64), message);
     }
   }
+
+  @Test
+  void textFormIsThePrefixAndUnpaddedStandardBase64() {
+    java.util.Random random = new java.util.Random(42);
+    for (int length = 0; length < 200; length++) {
+      byte[] binary = new byte[length];
+      random.nextBytes(binary);
+      String text = ColumnCipher.toText(binary);
+      assertEquals(
+          ColumnCipher.TEXT_PREFIX + Base64.getEncoder().withoutPadding().encodeToString(binary),
+          text);
+      assertEquals(ColumnCipher.TEXT_PREFIX.length() + (4 * length + 2) / 3, text.length());
+    }
+  }
 }

@@ -166,4 +166,24 @@ class ValueCodecTest {
       return secret;
     }
   }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "a",
+        "user42@example.com",
+        "\u00e9t\u00e9 \u00df",
+        "\u07ff\u0800\uffff\ud7ff\ue000",
+        "emoji \ud83d\ude00 and \ud800\udc00 \udbff\udfff end",
+        "\u0000\u007f\u0080"
+      })
+  void stringEncodingIsTheTagFollowedByUtf8(String value) throws SQLException {
+    byte[] utf8 = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] expected = new byte[utf8.length + 1];
+    expected[0] = ValueCodec.TAG_STRING;
+    System.arraycopy(utf8, 0, expected, 1, utf8.length);
+    assertArrayEquals(expected, ValueCodec.encode(value));
+    assertEquals(value, ValueCodec.decode(expected));
+  }
 }
