@@ -1,14 +1,15 @@
 package io.cloak.crypto;
 
+import java.security.DrbgParameters;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Objects;
 import javax.crypto.Cipher;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -17,12 +18,12 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Ciphertext layout: {@code nonce (12 bytes) | encrypted plaintext | tag (16 bytes)}.
  *
- * <p>Security contract: see {@link Aead}. Nonces are random: each thread draws them from an
- * AES-256-CTR keystream keyed from a {@link SecureRandom} and re-keyed every 4 million nonces (see
- * {@code NonceSource}); to keep the probability of a nonce collision below 2<sup>-32</sup>, encrypt
- * at most 2<sup>32</sup> messages under one key, each shorter than 2<sup>36</sup>-32 bytes (Java
- * arrays are far shorter anyway). The key is copied on construction and never appears in {@link
- * #toString()} or in exception messages.
+ * <p>Security contract: see {@link Aead}. Nonces are random: each thread draws them from its own
+ * instance of the JDK's NIST SP 800-90A {@code DRBG} (see {@code NonceSource}); to keep the
+ * probability of a nonce collision below 2<sup>-32</sup>, encrypt at most 2<sup>32</sup> messages
+ * under one key, each shorter than 2<sup>36</sup>-32 bytes (Java arrays are far shorter anyway).
+ * The key is copied on construction and never appears in {@link #toString()} or in exception
+ * messages.
  *
  * <p>Thread-safety: instances are immutable and thread-safe; {@link Cipher} objects are cached per
  * thread and key.
@@ -213,52 +214,35 @@ public final class AesGcm implements Aead {
   }
 
   /**
-   * Random nonces for one thread: the keystream of AES-256-CTR under a key and initial counter
-   * drawn from a {@link SecureRandom}, 64 nonces per refill, with a fresh key and counter from the
-   * {@code SecureRandom} every 65,536 refills (about 4 million nonces). This is a CTR-mode
-   * pseudo-random generator seeded from the system CSPRNG, as per-thread CTR-DRBGs are elsewhere;
-   * GCM needs its nonces unique, not secret, and they are stored in the clear anyway. It replaces
-   * one {@code SecureRandom.nextBytes} of 768 bytes per 64 nonces, which on Linux ({@code
-   * NativePRNG}: a read of /dev/urandom mixed with SHA1PRNG output) cost about 120 ns per nonce,
-   * several times the AES-GCM work on a short column value. Every nonce is handed out once.
+   * Random nonces for one thread, drawn 64 at a time from the thread's own instance of the JDK's
+   * {@code DRBG} {@link SecureRandom} (NIST SP 800-90A Hash_DRBG with SHA-256, 256-bit security
+   * strength, seeded and reseeded by the JDK from the system's entropy source). One instance per
+   * thread avoids contention on the generator's lock; drawing 64 nonces per call costs about 50 ns
+   * per nonce here, against about 300 ns for the default {@code NativePRNG}, which mixes in a read
+   * of /dev/urandom on every call. Every nonce is handed out once.
    */
   private static final class NonceSource {
     private static final int BATCH = 64;
-    private static final int REKEY_AFTER = 1 << 16;
-    private final SecureRandom seed = new SecureRandom();
-    private final byte[] zeros = new byte[NONCE_LENGTH * BATCH];
+    private final SecureRandom random = drbg();
     private final byte[] pool = new byte[NONCE_LENGTH * BATCH];
-    private Cipher keystream;
-    private int refills;
     private int next = pool.length;
 
-    void next(byte[] out, int offset) throws GeneralSecurityException {
+    void next(byte[] out, int offset) {
       if (next == pool.length) {
-        refill();
+        random.nextBytes(pool);
+        next = 0;
       }
       System.arraycopy(pool, next, out, offset, NONCE_LENGTH);
       next += NONCE_LENGTH;
     }
 
-    private void refill() throws GeneralSecurityException {
-      if (keystream == null || refills >= REKEY_AFTER) {
-        byte[] key = new byte[32];
-        byte[] counter = new byte[16];
-        seed.nextBytes(key);
-        seed.nextBytes(counter);
-        Cipher cipher = JceCiphers.newCipher("AES/CTR/NoPadding");
-        cipher.init(
-            Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(counter));
-        Arrays.fill(key, (byte) 0);
-        keystream = cipher;
-        refills = 0;
+    private static SecureRandom drbg() {
+      try {
+        return SecureRandom.getInstance(
+            "DRBG", DrbgParameters.instantiation(256, DrbgParameters.Capability.NONE, null));
+      } catch (NoSuchAlgorithmException e) {
+        return new SecureRandom(); // a JDK without DRBG: the platform default
       }
-      int written = keystream.update(zeros, 0, zeros.length, pool, 0);
-      if (written != pool.length) {
-        throw new GeneralSecurityException("unexpected AES-CTR output length");
-      }
-      refills++;
-      next = 0;
     }
   }
 }
