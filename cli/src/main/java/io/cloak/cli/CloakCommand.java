@@ -46,7 +46,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       EncryptCommand.class,
       ReencryptCommand.class,
       RotateCommand.class,
-      RotateVolumeCommand.class
+      RotateVolumeCommand.class,
+      RecoverVolumeFileCommand.class
     })
 public final class CloakCommand {
   /** Environment variable that makes failures print a stack trace when set to {@code 1}. */

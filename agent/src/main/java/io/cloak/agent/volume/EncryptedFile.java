@@ -231,6 +231,31 @@ public final class EncryptedFile implements Closeable {
    */
   public static EncryptedFile open(FileChannel channel, VolumeKey key, String name)
       throws IOException {
+    EncryptedFile file = openHeader(channel, key, name);
+    long length = channel.size();
+    long size = plaintextSize(length, file.chunkSize);
+    if (size < 0) {
+      throw new VolumeIntegrityException(
+          name,
+          (length - HEADER_LENGTH) / file.sealedChunkSize,
+          "file length "
+              + length
+              + " is not a header plus whole chunks (truncated or extended outside Cloak)");
+    }
+    file.size = size;
+    if (size > 0) {
+      // Authenticate the last chunk now: this detects truncation and extension at open time.
+      long last = file.lastIndex();
+      file.readChunk(last, plainScratch(file.chunkSize), 0);
+    }
+    return file;
+  }
+
+  /**
+   * Authenticates the header and returns the file with size 0, not yet checked against the chunks.
+   */
+  private static EncryptedFile openHeader(FileChannel channel, VolumeKey key, String name)
+      throws IOException {
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(name, "name");
@@ -286,24 +311,135 @@ public final class EncryptedFile implements Closeable {
       throw new VolumeIntegrityException(
           name, VolumeIntegrityException.HEADER, "invalid chunk size or reserved bytes");
     }
-    long size = plaintextSize(length, chunkSize);
-    if (size < 0) {
-      long sealed = chunkSize + CHUNK_OVERHEAD;
-      throw new VolumeIntegrityException(
-          name,
-          (length - HEADER_LENGTH) / sealed,
-          "file length "
-              + length
-              + " is not a header plus whole chunks (truncated or extended outside Cloak)");
+    return new EncryptedFile(channel, name, chunkSize, fileId, keys.chunkCipher(), 0);
+  }
+
+  /**
+   * What {@link #recover} found and did.
+   *
+   * @param changed whether the file was cut back (false: it was intact, or nothing could be done)
+   * @param plaintextSize the plaintext size of the file afterwards
+   * @param lostFromChunk the index of the first chunk that was dropped, or -1 if none
+   */
+  public record Recovery(boolean changed, long plaintextSize, long lostFromChunk) {}
+
+  /**
+   * Cuts an encrypted file whose end was damaged back to its longest authentic prefix, so that it
+   * opens again. This is for the file a crash left with a torn last chunk (a {@code kill -9} or a
+   * power loss in the middle of rewriting it), which {@link #open} refuses as a whole. Chunks are
+   * checked from the first: the file is cut after the last chunk that authenticates, and that chunk
+   * is sealed again as the final one. The data of the damaged chunk and of anything after it is
+   * lost, and the result says from which chunk. Nothing is changed when the file is intact, and
+   * nothing when a damaged chunk is followed by an authentic one: damage in the middle is not a
+   * torn write (it may be tampering), and cutting there would drop good data.
+   *
+   * <p>An administrator's tool ({@code cloak recover-volume-file}); never called on its own, since
+   * silently dropping data is not a decision Cloak makes. The channel must be readable and writable
+   * and not in use by an {@code EncryptedFile}. Rerunning after a crash during recovery is safe.
+   *
+   * @throws WrongVolumeException if the file belongs to another volume
+   * @throws VolumeIntegrityException if the header fails authentication, or a damaged chunk lies
+   *     before an authentic one
+   */
+  public static Recovery recover(FileChannel channel, VolumeKey key, String name)
+      throws IOException {
+    EncryptedFile f = openHeader(channel, key, name);
+    long body = channel.size() - HEADER_LENGTH;
+    long complete = body / f.sealedChunkSize;
+    int rest = (int) (body % f.sealedChunkSize);
+    long regions = complete + (rest > 0 ? 1 : 0);
+    byte[] sealed = new byte[f.sealedChunkSize];
+    byte[] plain = new byte[f.chunkSize];
+    long keep = 0; // chunks kept
+    long keepSize = 0; // their plaintext bytes
+    boolean lastIsFinal = true;
+    long damaged = -1;
+    for (long i = 0; i < regions; i++) {
+      int len = i < complete ? f.sealedChunkSize : rest;
+      if (f.authenticates(sealed, len, i, false, plain)) {
+        keep = i + 1;
+        keepSize += len - CHUNK_OVERHEAD;
+        lastIsFinal = false;
+        continue;
+      }
+      if (f.authenticates(sealed, len, i, true, plain)) {
+        keep = i + 1;
+        keepSize += len - CHUNK_OVERHEAD;
+        lastIsFinal = true;
+        if (i < regions - 1) {
+          damaged = i + 1; // bytes after a final chunk
+        }
+      } else {
+        damaged = i;
+      }
+      break;
     }
-    EncryptedFile file = new EncryptedFile(channel, name, chunkSize, fileId, keys.chunkCipher(), 0);
-    file.size = size;
-    if (size > 0) {
-      // Authenticate the last chunk now: this detects truncation and extension at open time.
-      long last = file.lastIndex();
-      file.readChunk(last, plainScratch(chunkSize), 0);
+    if (damaged >= 0) {
+      for (long j = damaged + 1; j < regions; j++) {
+        int len = j < complete ? f.sealedChunkSize : rest;
+        if (f.authenticates(sealed, len, j, false, plain)
+            || f.authenticates(sealed, len, j, true, plain)) {
+          throw new VolumeIntegrityException(
+              name,
+              damaged,
+              "is damaged, but chunk "
+                  + j
+                  + " after it is intact: this is not a torn last write (it may be tampering);"
+                  + " restore the file from a backup");
+        }
+      }
     }
-    return file;
+    if (damaged < 0 && lastIsFinal) {
+      return new Recovery(false, keepSize, -1); // intact (or empty)
+    }
+    if (!lastIsFinal) {
+      // seal the last kept chunk again, now as the final one: first, so that a crash before the
+      // cut leaves a file this method recovers the same way
+      long i = keep - 1;
+      int len = (int) (keepSize - i * f.chunkSize);
+      f.authenticates(sealed, len + CHUNK_OVERHEAD, i, false, plain);
+      byte[] aad = f.aadFor(i, true);
+      try {
+        f.cipher.encrypt(plain, 0, len, aad, sealed, 0);
+      } catch (GeneralSecurityException e) {
+        throw new IOException(name + ": chunk " + i + ": encryption failed: " + e, e);
+      }
+      writeFully(channel, sealed, 0, len + CHUNK_OVERHEAD, f.chunkOffset(i));
+    }
+    Arrays.fill(plain, (byte) 0);
+    channel.truncate(encryptedLength(keepSize, f.chunkSize));
+    channel.force(true);
+    return new Recovery(true, keepSize, damaged >= 0 ? damaged : keep);
+  }
+
+  /**
+   * Reads the {@code len} sealed bytes of chunk {@code index} into {@code sealed} and whether they
+   * authenticate as a chunk with the given final flag (then decrypted into {@code plain}).
+   */
+  private boolean authenticates(byte[] sealed, int len, long index, boolean last, byte[] plain)
+      throws IOException {
+    if (len <= CHUNK_OVERHEAD) {
+      return false;
+    }
+    if (readFully(channel, sealed, 0, len, chunkOffset(index)) < len) {
+      return false;
+    }
+    try {
+      cipher.decrypt(sealed, 0, len, aadFor(index, last), plain, 0);
+      return true;
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  /** The associated data of chunk {@code index} with an explicit final flag. */
+  private byte[] aadFor(long index, boolean last) {
+    byte[] ad = aad.clone();
+    for (int i = 0; i < 8; i++) {
+      ad[FILE_ID_LENGTH + i] = (byte) (index >>> (56 - 8 * i));
+    }
+    ad[AAD_LENGTH - 1] = (byte) (last ? 1 : 0);
+    return ad;
   }
 
   /**
