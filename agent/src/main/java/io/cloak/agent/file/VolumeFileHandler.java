@@ -204,13 +204,47 @@ public final class VolumeFileHandler implements FileHooks.Handler {
     return best;
   }
 
-  private Volume volumeOf(String path) {
+  private Volume volumeForOpen(String path) {
     if (volumes.isEmpty() || path == null) {
       return null;
     }
     try {
-      return volumeOf(Path.of(path));
+      return volumeForOpen(Path.of(path));
     } catch (InvalidPathException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The volume {@code path} is in, also when it reaches the volume through a symbolic link (the
+   * file itself, or a folder on the way): used wherever a file is opened, copied or moved, so that
+   * no plaintext is written into a volume under another name. Costs one {@code realpath} for paths
+   * outside volumes. (Sizes and attributes match by name only, which is cheaper.)
+   */
+  Volume volumeForOpen(Path path) {
+    Volume v = volumeOf(path);
+    if (v != null || volumes.isEmpty()) {
+      return v;
+    }
+    Path real = realPath(path);
+    return real == null ? null : volumeOf(real);
+  }
+
+  /** The real path of {@code path}, or of its folder when the file does not exist; else null. */
+  private static Path realPath(Path path) {
+    try {
+      return CallGuard.internal(
+          () -> {
+            Path abs = path.toAbsolutePath();
+            try {
+              return abs.toRealPath();
+            } catch (NoSuchFileException e) {
+              Path parent = abs.getParent();
+              Path name = abs.getFileName();
+              return parent == null || name == null ? null : parent.toRealPath().resolve(name);
+            }
+          });
+    } catch (IOException | RuntimeException e) {
       return null;
     }
   }
@@ -229,7 +263,7 @@ public final class VolumeFileHandler implements FileHooks.Handler {
     }
     // In a volume the handler truncates (through the encryption) itself in afterOpen, so the
     // operating system must never truncate: that would destroy the header of an encrypted file.
-    return volumeOf(path) != null;
+    return volumeForOpen(path) != null;
   }
 
   @Override
@@ -237,7 +271,7 @@ public final class VolumeFileHandler implements FileHooks.Handler {
     if (CallGuard.internal()) {
       return;
     }
-    Volume v = volumeOf(path);
+    Volume v = volumeForOpen(path);
     if (v == null || streams.get(stream) != null) {
       return; // outside volumes, or registered already (idempotent)
     }
@@ -556,7 +590,7 @@ public final class VolumeFileHandler implements FileHooks.Handler {
       return true;
     }
     try {
-      return volumeOf(from.toPath()) == volumeOf(to.toPath());
+      return volumeForOpen(from.toPath()) == volumeForOpen(to.toPath());
     } catch (InvalidPathException e) {
       return true; // the native rename fails on such a name anyway
     }
@@ -608,7 +642,7 @@ public final class VolumeFileHandler implements FileHooks.Handler {
     if (CallGuard.internal()) {
       return null;
     }
-    Volume v = volumeOf(path);
+    Volume v = volumeForOpen(path);
     if (v == null) {
       return null;
     }
@@ -700,8 +734,8 @@ public final class VolumeFileHandler implements FileHooks.Handler {
     if (CallGuard.internal()) {
       return false;
     }
-    Volume from = volumeOf(source);
-    Volume to = volumeOf(target);
+    Volume from = volumeForOpen(source);
+    Volume to = volumeForOpen(target);
     if (from == null && to == null) {
       return false;
     }
@@ -819,8 +853,8 @@ public final class VolumeFileHandler implements FileHooks.Handler {
     if (CallGuard.internal()) {
       return false;
     }
-    Volume from = volumeOf(source);
-    Volume to = volumeOf(target);
+    Volume from = volumeForOpen(source);
+    Volume to = volumeForOpen(target);
     if (from == to) {
       return false; // a rename inside one volume (file keys do not depend on the path) or outside
     }
