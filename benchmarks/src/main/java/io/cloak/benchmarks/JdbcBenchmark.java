@@ -4,7 +4,6 @@ import io.cloak.config.EncryptionMode;
 import io.cloak.jdbc.internal.codec.ColumnCipher;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -49,17 +48,7 @@ public final class JdbcBenchmark {
       }
     }
     Path dir = Files.createTempDirectory("cloak-jdbc-bench");
-    byte[] root = new byte[32];
-    new SecureRandom().nextBytes(root);
-    Files.write(dir.resolve("root.key"), root);
-    Path config = dir.resolve("cloak.yaml");
-    Files.writeString(
-        config,
-        "kms: {type: local, keystore: ./keystore, root-key-file: ./root.key}\n"
-            + "columns:\n"
-            + "  - {table: bench, column: email, mode: deterministic}\n"
-            + "  - {table: bench, column: ssn}\n"
-            + "  - {table: bench, column: note}\n");
+    Path config = BenchmarkConfigs.write(dir, "cloak.yaml", BenchmarkConfigs.BENCH_COLUMNS);
     StringBuilder summary = new StringBuilder();
     StringBuilder cpu = new StringBuilder();
     cpu.append(

@@ -4,7 +4,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -44,17 +43,7 @@ public final class JdbcBindBenchmark {
       }
     }
     Path dir = Files.createTempDirectory("cloak-bind-bench");
-    byte[] root = new byte[32];
-    new SecureRandom().nextBytes(root);
-    Files.write(dir.resolve("root.key"), root);
-    Path config = dir.resolve("cloak.yaml");
-    Files.writeString(
-        config,
-        "kms: {type: local, keystore: ./keystore, root-key-file: ./root.key}\n"
-            + "columns:\n"
-            + "  - {table: bench, column: email, mode: deterministic}\n"
-            + "  - {table: bench, column: ssn}\n"
-            + "  - {table: bench, column: note}\n");
+    Path config = BenchmarkConfigs.write(dir, "cloak.yaml", BenchmarkConfigs.BENCH_COLUMNS);
     String db = "cloak_bind_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     Properties p = new Properties();
     p.setProperty("user", "postgres");

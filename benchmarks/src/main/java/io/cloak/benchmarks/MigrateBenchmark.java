@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -73,20 +72,8 @@ public final class MigrateBenchmark {
     }
     Pg server = new Pg(pg);
     Path dir = Files.createTempDirectory("cloak-migrate-bench");
-    byte[] root = new byte[32];
-    new SecureRandom().nextBytes(root);
-    Files.write(dir.resolve("root.key"), root);
-    String kms = "kms: {type: local, keystore: ./keystore, root-key-file: ./root.key}\n";
-    Path plainConfig = dir.resolve("plain.yaml");
-    Files.writeString(plainConfig, kms + "columns: []\n");
-    Path encConfig = dir.resolve("cloak.yaml");
-    Files.writeString(
-        encConfig,
-        kms
-            + "columns:\n"
-            + "  - {table: bench, column: email, mode: deterministic}\n"
-            + "  - {table: bench, column: ssn}\n"
-            + "  - {table: bench, column: note}\n");
+    Path plainConfig = BenchmarkConfigs.write(dir, "plain.yaml", "columns: []\n");
+    Path encConfig = BenchmarkConfigs.write(dir, "cloak.yaml", BenchmarkConfigs.BENCH_COLUMNS);
 
     String src = "cloak_mbench_src_" + random();
     System.out.printf(

@@ -9,7 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -65,8 +64,8 @@ public final class VolumeBenchmark {
     Files.createDirectories(dir.resolve("outside"));
     Path classes = Files.createDirectories(dir.resolve("worker-classes"));
     copyWorkerClass(classes);
-    Path config = writeConfig(dir, "volumes:\n  - path: ./vol\n");
-    Path emptyConfig = writeConfig(dir.resolve("empty"), "");
+    Path config = BenchmarkConfigs.write(dir, "cloak.yaml", "volumes:\n  - path: ./vol\n");
+    Path emptyConfig = BenchmarkConfigs.write(dir.resolve("empty"), "cloak.yaml", "");
     String javaagent = "-javaagent:" + agent + "=config=";
 
     System.out.println("== Agent start-up: hello-world, median of " + startRuns + " runs ==");
@@ -199,17 +198,6 @@ public final class VolumeBenchmark {
 
   private static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static Path writeConfig(Path dir, String body) throws IOException {
-    Files.createDirectories(dir);
-    byte[] root = new byte[32];
-    new SecureRandom().nextBytes(root);
-    Files.write(dir.resolve("root.key"), root);
-    Path config = dir.resolve("cloak.yaml");
-    Files.writeString(
-        config, "kms: {type: local, keystore: ./ks, root-key-file: ./root.key}\n" + body);
-    return config;
   }
 
   /** The worker runs on a class path of its own class only, so the agent's classes are alone. */
