@@ -98,6 +98,27 @@ final class EncryptedFileChannel extends FileChannel {
     }
   }
 
+  /** Work on the file; see Interrupts in the class comment. */
+  @FunctionalInterface
+  private interface Io<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs {@code io} with the thread's interrupt status cleared, so that the shared raw channel is
+   * not closed by an interrupt, and restores the status afterwards.
+   */
+  private static <T> T uninterruptibly(Io<T> io) throws IOException {
+    boolean interrupted = Thread.interrupted();
+    try {
+      return io.run();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   private long pos() throws IOException {
     if (handle != null) {
       synchronized (handle) {
@@ -141,157 +162,133 @@ final class EncryptedFileChannel extends FileChannel {
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
-    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
-    try {
-      Objects.requireNonNull(dst, "dst");
-      ensureReadable();
-      synchronized (positionLock) {
-        long p = pos();
-        int n = file.read(dst, p);
-        if (n > 0) {
-          pos(p + n);
-        }
-        return n;
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    return uninterruptibly(
+        () -> {
+          Objects.requireNonNull(dst, "dst");
+          ensureReadable();
+          synchronized (positionLock) {
+            long p = pos();
+            int n = file.read(dst, p);
+            if (n > 0) {
+              pos(p + n);
+            }
+            return n;
+          }
+        });
   }
 
   @Override
   public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
-    try {
-      Objects.checkFromIndexSize(offset, length, dsts.length);
-      ensureReadable();
-      synchronized (positionLock) {
-        long p = pos();
-        long total = 0;
-        for (int i = offset; i < offset + length; i++) {
-          ByteBuffer dst = dsts[i];
-          if (!dst.hasRemaining()) {
-            continue;
+    return uninterruptibly(
+        () -> {
+          Objects.checkFromIndexSize(offset, length, dsts.length);
+          ensureReadable();
+          synchronized (positionLock) {
+            long p = pos();
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+              ByteBuffer dst = dsts[i];
+              if (!dst.hasRemaining()) {
+                continue;
+              }
+              int n = file.read(dst, p + total);
+              if (n < 0) {
+                break;
+              }
+              total += n;
+              if (dst.hasRemaining()) {
+                break; // end of file
+              }
+            }
+            if (total == 0) {
+              boolean any = false;
+              for (int i = offset; i < offset + length; i++) {
+                any |= dsts[i].hasRemaining();
+              }
+              return any && p >= file.size() ? -1L : 0L;
+            }
+            pos(p + total);
+            return total;
           }
-          int n = file.read(dst, p + total);
-          if (n < 0) {
-            break;
-          }
-          total += n;
-          if (dst.hasRemaining()) {
-            break; // end of file
-          }
-        }
-        if (total == 0) {
-          boolean any = false;
-          for (int i = offset; i < offset + length; i++) {
-            any |= dsts[i].hasRemaining();
-          }
-          return any && p >= file.size() ? -1 : 0;
-        }
-        pos(p + total);
-        return total;
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+        });
   }
 
   @Override
   public int read(ByteBuffer dst, long position) throws IOException {
-    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
-    try {
-      Objects.requireNonNull(dst, "dst");
-      if (position < 0) {
-        throw new IllegalArgumentException("Negative position");
-      }
-      ensureReadable();
-      return file.read(dst, position);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    return uninterruptibly(
+        () -> {
+          Objects.requireNonNull(dst, "dst");
+          if (position < 0) {
+            throw new IllegalArgumentException("Negative position");
+          }
+          ensureReadable();
+          return file.read(dst, position);
+        });
   }
 
   // ----- writing ------------------------------------------------------------------------------
 
   @Override
   public int write(ByteBuffer src) throws IOException {
-    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
-    try {
-      Objects.requireNonNull(src, "src");
-      ensureWritable();
-      synchronized (positionLock) {
-        int n;
-        long p = append ? -1 : pos(); // outside the file's lock: handle before file, always
-        synchronized (file) {
-          if (append) {
-            p = file.size();
+    return uninterruptibly(
+        () -> {
+          Objects.requireNonNull(src, "src");
+          ensureWritable();
+          synchronized (positionLock) {
+            int n;
+            long p = append ? -1 : pos(); // outside the file's lock: handle before file, always
+            synchronized (file) {
+              if (append) {
+                p = file.size();
+              }
+              n = file.write(src, p);
+              writeBack();
+            }
+            pos(p + n);
+            return n;
           }
-          n = file.write(src, p);
-          writeBack();
-        }
-        pos(p + n);
-        return n;
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+        });
   }
 
   @Override
   public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
-    try {
-      Objects.checkFromIndexSize(offset, length, srcs.length);
-      ensureWritable();
-      synchronized (positionLock) {
-        long total = 0;
-        long p = append ? -1 : pos();
-        synchronized (file) {
-          if (append) {
-            p = file.size();
+    return uninterruptibly(
+        () -> {
+          Objects.checkFromIndexSize(offset, length, srcs.length);
+          ensureWritable();
+          synchronized (positionLock) {
+            long total = 0;
+            long p = append ? -1 : pos();
+            synchronized (file) {
+              if (append) {
+                p = file.size();
+              }
+              for (int i = offset; i < offset + length; i++) {
+                total += file.write(srcs[i], p + total);
+              }
+              writeBack();
+            }
+            pos(p + total);
+            return total;
           }
-          for (int i = offset; i < offset + length; i++) {
-            total += file.write(srcs[i], p + total);
-          }
-          writeBack();
-        }
-        pos(p + total);
-        return total;
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+        });
   }
 
   @Override
   public int write(ByteBuffer src, long position) throws IOException {
-    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
-    try {
-      Objects.requireNonNull(src, "src");
-      if (position < 0) {
-        throw new IllegalArgumentException("Negative position");
-      }
-      ensureWritable();
-      synchronized (file) {
-        int n = file.write(src, position);
-        writeBack();
-        return n;
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    return uninterruptibly(
+        () -> {
+          Objects.requireNonNull(src, "src");
+          if (position < 0) {
+            throw new IllegalArgumentException("Negative position");
+          }
+          ensureWritable();
+          synchronized (file) {
+            int n = file.write(src, position);
+            writeBack();
+            return n;
+          }
+        });
   }
 
   // ----- position and size --------------------------------------------------------------------
@@ -324,121 +321,106 @@ final class EncryptedFileChannel extends FileChannel {
 
   @Override
   public FileChannel truncate(long size) throws IOException {
-    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
-    try {
-      if (size < 0) {
-        throw new IllegalArgumentException("Negative size");
-      }
-      ensureWritable();
-      synchronized (positionLock) {
-        synchronized (file) {
-          file.truncate(size);
-          writeBack();
-        }
-        if (!append && pos() > size) {
-          pos(size);
-        }
-      }
-      return this;
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    return uninterruptibly(
+        () -> {
+          if (size < 0) {
+            throw new IllegalArgumentException("Negative size");
+          }
+          ensureWritable();
+          synchronized (positionLock) {
+            synchronized (file) {
+              file.truncate(size);
+              writeBack();
+            }
+            if (!append && pos() > size) {
+              pos(size);
+            }
+          }
+          return this;
+        });
   }
 
   @Override
   public void force(boolean metaData) throws IOException {
-    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
-    try {
-      ensureOpen();
-      file.force(metaData);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    uninterruptibly(
+        () -> {
+          ensureOpen();
+          file.force(metaData);
+          return null;
+        });
   }
 
   // ----- transfers ----------------------------------------------------------------------------
 
   @Override
   public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
-    try {
-      Objects.requireNonNull(target, "target");
-      if (position < 0 || count < 0) {
-        throw new IllegalArgumentException();
-      }
-      ensureReadable();
-      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(TRANSFER_BUFFER, Math.max(count, 1)));
-      long done = 0;
-      while (done < count) {
-        buf.clear();
-        buf.limit((int) Math.min(buf.capacity(), count - done));
-        int n = file.read(buf, position + done);
-        if (n <= 0) {
-          break;
-        }
-        buf.flip();
-        int written = 0;
-        while (buf.hasRemaining()) {
-          int w = target.write(buf);
-          if (w <= 0) {
-            break; // a non-blocking target that is full
+    return uninterruptibly(
+        () -> {
+          Objects.requireNonNull(target, "target");
+          if (position < 0 || count < 0) {
+            throw new IllegalArgumentException();
           }
-          written += w;
-        }
-        done += written;
-        if (written < n) {
-          break;
-        }
-      }
-      return done;
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+          ensureReadable();
+          ByteBuffer buf = ByteBuffer.allocate((int) Math.min(TRANSFER_BUFFER, Math.max(count, 1)));
+          long done = 0;
+          while (done < count) {
+            buf.clear();
+            buf.limit((int) Math.min(buf.capacity(), count - done));
+            int n = file.read(buf, position + done);
+            if (n <= 0) {
+              break;
+            }
+            buf.flip();
+            int written = 0;
+            while (buf.hasRemaining()) {
+              int w = target.write(buf);
+              if (w <= 0) {
+                break; // a non-blocking target that is full
+              }
+              written += w;
+            }
+            done += written;
+            if (written < n) {
+              break;
+            }
+          }
+          return done;
+        });
   }
 
   @Override
   public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
-    boolean interrupted = Thread.interrupted(); // see Interrupts in the class comment
-    try {
-      Objects.requireNonNull(src, "src");
-      if (position < 0 || count < 0) {
-        throw new IllegalArgumentException();
-      }
-      ensureWritable();
-      if (position > file.size()) {
-        return 0;
-      }
-      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(TRANSFER_BUFFER, Math.max(count, 1)));
-      long done = 0;
-      try {
-        while (done < count) {
-          buf.clear();
-          buf.limit((int) Math.min(buf.capacity(), count - done));
-          int n = src.read(buf);
-          if (n <= 0) {
-            break;
+    return uninterruptibly(
+        () -> {
+          Objects.requireNonNull(src, "src");
+          if (position < 0 || count < 0) {
+            throw new IllegalArgumentException();
           }
-          buf.flip();
-          synchronized (file) {
-            file.write(buf, position + done);
+          ensureWritable();
+          if (position > file.size()) {
+            return 0L;
           }
-          done += n;
-        }
-      } finally {
-        writeBack();
-      }
-      return done;
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+          ByteBuffer buf = ByteBuffer.allocate((int) Math.min(TRANSFER_BUFFER, Math.max(count, 1)));
+          long done = 0;
+          try {
+            while (done < count) {
+              buf.clear();
+              buf.limit((int) Math.min(buf.capacity(), count - done));
+              int n = src.read(buf);
+              if (n <= 0) {
+                break;
+              }
+              buf.flip();
+              synchronized (file) {
+                file.write(buf, position + done);
+              }
+              done += n;
+            }
+          } finally {
+            writeBack();
+          }
+          return done;
+        });
   }
 
   @Override
