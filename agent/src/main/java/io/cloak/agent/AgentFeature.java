@@ -32,6 +32,14 @@ public interface AgentFeature {
   }
 
   /**
+   * Whether {@link #install(AgentBuilder)} adds anything. When no enabled feature does, the agent
+   * never creates the shared builder, which saves loading most of Byte Buddy at start-up.
+   */
+  default boolean usesSharedBuilder() {
+    return true;
+  }
+
+  /**
    * Installs what the shared builder cannot do (e.g. retransforming JDK classes that are already
    * loaded), after the shared builder is installed. Throws to stop the application. The default
    * does nothing.

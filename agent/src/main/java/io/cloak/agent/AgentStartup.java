@@ -102,24 +102,8 @@ public final class AgentStartup {
     preparer.start();
     long installed;
     try {
-      AgentBuilder builder =
-          new AgentBuilder.Default()
-              .disableClassFormatChanges()
-              // premain runs before any JDBC class is loaded: no need to scan loaded classes
-              .with(AgentBuilder.RedefinitionStrategy.DISABLED)
-              .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-              .with(new Listener(arguments.verbose()))
-              .ignore(any(), isBootstrapClassLoader().or(isExtensionClassLoader()))
-              .or(ignoredTypes());
-      boolean transforms = false;
-      for (AgentFeature feature : features) {
-        AgentBuilder next = feature.install(builder);
-        // builders are immutable: a feature that adds nothing returns the same one
-        transforms |= next != builder;
-        builder = next;
-      }
-      if (transforms) {
-        builder.installOn(inst);
+      if (usesSharedBuilder(features)) {
+        installSharedBuilder(features, arguments, inst);
       }
       for (AgentFeature feature : features) {
         feature.installSeparately(inst);
@@ -144,6 +128,39 @@ public final class AgentStartup {
     installed = finished;
     long millis = (installed - started) / 1_000_000;
     return summary(config, features) + " (started in " + millis + " ms)";
+  }
+
+  private static boolean usesSharedBuilder(List<AgentFeature> features) {
+    for (AgentFeature feature : features) {
+      if (feature.usesSharedBuilder()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Installs the Byte Buddy builder shared by the features (JDBC drivers and pools). */
+  private static void installSharedBuilder(
+      List<AgentFeature> features, AgentArguments arguments, Instrumentation inst) {
+    AgentBuilder builder =
+        new AgentBuilder.Default()
+            .disableClassFormatChanges()
+            // premain runs before any JDBC class is loaded: no need to scan loaded classes
+            .with(AgentBuilder.RedefinitionStrategy.DISABLED)
+            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+            .with(new Listener(arguments.verbose()))
+            .ignore(any(), isBootstrapClassLoader().or(isExtensionClassLoader()))
+            .or(ignoredTypes());
+    boolean transforms = false;
+    for (AgentFeature feature : features) {
+      AgentBuilder next = feature.install(builder);
+      // builders are immutable: a feature that adds nothing returns the same one
+      transforms |= next != builder;
+      builder = next;
+    }
+    if (transforms) {
+      builder.installOn(inst);
+    }
   }
 
   /** Runs every feature's {@link AgentFeature#prepare} on its own thread, as Cloak's own work. */

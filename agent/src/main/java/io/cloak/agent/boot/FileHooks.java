@@ -1,25 +1,35 @@
 package io.cloak.agent.boot;
 
+import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.CopyOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.spi.FileSystemProvider;
 import java.util.Set;
 
 /**
- * The bridge between the file-volume advice inlined into JDK classes ({@code FileInputStream},
+ * The bridge between the file-volume hooks inserted into JDK classes ({@code FileInputStream},
  * {@code RandomAccessFile}, the default file system provider...) and the agent's implementation.
  *
- * <p>The agent appends this class (and {@link Handler}) to the bootstrap class path before it
- * instruments anything, since advice inside {@code java.base} can only see bootstrap classes. So
- * this class may refer to nothing but JDK types. The implementation of {@link Handler} lives in the
- * agent on the system class path and is installed once at start-up. When no volume is configured,
- * no handler is installed and nothing is instrumented.
+ * <p>The agent defines this class (and {@link Handler}) in the bootstrap class loader before it
+ * instruments anything, since code inside {@code java.base} can only see bootstrap classes. So this
+ * class may refer to nothing but JDK types, and declares no nested class other than {@link Handler}
+ * (and no lambda).
+ *
+ * <p>The static methods below the handler accessors are what the instrumented JDK methods call (see
+ * {@code io.cloak.agent.file.instrument.JdkFileInstrumentation}): each keeps the bytecode inserted
+ * into the JDK to a few instructions. The implementation of {@link Handler} lives in the agent on
+ * the system class path and is installed once at start-up. When no volume is configured, no handler
+ * is installed and nothing is instrumented.
  *
  * <p>Thread-safety: {@link #install} publishes through a volatile field; the handler must be
  * thread-safe.
@@ -68,6 +78,263 @@ public final class FileHooks {
     } else {
       h.setLength(handle, newLength);
     }
+  }
+
+  // ----- called by the instrumented JDK methods -------------------------------------------------
+  // A stream method asks handle(this) first; when it is not null, the method returns what the
+  // matching method below returns and its own body is skipped.
+
+  /** {@code read()}. */
+  public static int read(Object handle) throws IOException {
+    return handler.read(handle);
+  }
+
+  /** {@code read(byte[])}. */
+  public static int read(Object handle, byte[] b) throws IOException {
+    return handler.read(handle, b, 0, b.length);
+  }
+
+  /** {@code read(byte[], int, int)}. */
+  public static int read(Object handle, byte[] b, int off, int len) throws IOException {
+    return handler.read(handle, b, off, len);
+  }
+
+  /** {@code FileInputStream.readAllBytes()}. */
+  public static byte[] readAllBytes(Object handle) throws IOException {
+    return handler.readAllBytes(handle);
+  }
+
+  /** {@code FileInputStream.readNBytes(int)}. */
+  public static byte[] readNBytes(Object handle, int len) throws IOException {
+    return handler.readNBytes(handle, len);
+  }
+
+  /** {@code FileInputStream.skip(long)}. */
+  public static long skip(Object handle, long n) throws IOException {
+    return handler.skip(handle, n);
+  }
+
+  /** {@code RandomAccessFile.skipBytes(int)}. */
+  public static int skipBytes(Object handle, int n) throws IOException {
+    return handler.skipBytes(handle, n);
+  }
+
+  /** {@code FileInputStream.available()}. */
+  public static int available(Object handle) throws IOException {
+    return handler.available(handle);
+  }
+
+  /** {@code write(int)}. */
+  public static void write(Object handle, int b) throws IOException {
+    handler.write(handle, b);
+  }
+
+  /** {@code write(byte[])}. */
+  public static void write(Object handle, byte[] b) throws IOException {
+    handler.write(handle, b, 0, b.length);
+  }
+
+  /** {@code write(byte[], int, int)}. */
+  public static void write(Object handle, byte[] b, int off, int len) throws IOException {
+    handler.write(handle, b, off, len);
+  }
+
+  /**
+   * {@code RandomAccessFile.writeBytes(String)}: the JDK writes through a private native method, so
+   * this encodes the low byte of each char itself.
+   */
+  public static void writeBytes(Object handle, String s) throws IOException {
+    int len = s.length();
+    byte[] b = new byte[len];
+    for (int i = 0; i < len; i++) {
+      b[i] = (byte) s.charAt(i);
+    }
+    handler.write(handle, b, 0, len);
+  }
+
+  /** {@code RandomAccessFile.writeChars(String)}: two bytes per char, high byte first. */
+  public static void writeChars(Object handle, String s) throws IOException {
+    int len = s.length();
+    byte[] b = new byte[len * 2];
+    for (int i = 0; i < len; i++) {
+      char c = s.charAt(i);
+      b[2 * i] = (byte) (c >>> 8);
+      b[2 * i + 1] = (byte) c;
+    }
+    handler.write(handle, b, 0, b.length);
+  }
+
+  /**
+   * {@code getChannel()}: the handler's channel over the plaintext. The method declares no {@code
+   * IOException}, so a failure reaches the application as {@link UncheckedIOException}.
+   */
+  public static FileChannel getChannel(Object handle) {
+    try {
+      return handler.channel(handle);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
+  /** At every normal return of a stream's {@code close()}: releases a registered stream. */
+  public static void closed(Object stream) throws IOException {
+    Handler h = handler;
+    if (h != null && h.handle(stream) != null) {
+      h.closed(stream);
+    }
+  }
+
+  /**
+   * When a stream's {@code close()} throws {@code failure}: releases a registered stream all the
+   * same, and returns {@code failure} (with what releasing threw added as suppressed) to rethrow.
+   */
+  public static Throwable closedAfterFailure(Throwable failure, Object stream) {
+    try {
+      closed(stream);
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+    return failure;
+  }
+
+  /**
+   * After the native open of a {@code FileInputStream} ({@code kind} {@link
+   * Handler#FILE_INPUT_STREAM}) or {@code FileOutputStream} ({@link Handler#FILE_OUTPUT_STREAM}).
+   * If the handler cannot open the file as encrypted, closes the stream and rethrows: the
+   * application never reads ciphertext as its data, nor writes plaintext into a volume.
+   */
+  public static void afterOpen(Object stream, String path, int kind, boolean append)
+      throws IOException {
+    Handler h = handler;
+    if (h == null) {
+      return;
+    }
+    try {
+      h.afterOpen(stream, path, kind, append);
+    } catch (IOException e) {
+      try {
+        ((Closeable) stream).close();
+      } catch (IOException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * After the native open of a {@code RandomAccessFile}: {@code mode & 2} is the JDK's {@code
+   * O_RDWR}. Otherwise as {@link #afterOpen}.
+   */
+  public static void afterRandomAccessOpen(Object file, String path, int mode) throws IOException {
+    afterOpen(
+        file,
+        path,
+        (mode & 2) != 0 ? Handler.RANDOM_ACCESS_WRITE : Handler.RANDOM_ACCESS_READ,
+        false);
+  }
+
+  /** The {@code append} flag for the native open of a {@code FileOutputStream}. */
+  public static boolean nativeAppend(String path, boolean append) {
+    Handler h = handler;
+    return h == null ? append : h.nativeAppend(path, append);
+  }
+
+  /** {@code File.length()}: the value it is about to return, mapped to the plaintext length. */
+  public static long fileLength(long lengthOnDisk, File file) {
+    Handler h = handler;
+    return h == null ? lengthOnDisk : h.length(file, lengthOnDisk);
+  }
+
+  /** {@code File.renameTo(File)}: non-zero when the rename is refused (it then returns false). */
+  public static int renameRefused(File from, File to) {
+    Handler h = handler;
+    return h != null && to != null && !h.renameAllowed(from, to) ? 1 : 0;
+  }
+
+  /** Set while {@link #openChannel} runs the provider's own open, which then passes through. */
+  private static final ThreadLocal<Boolean> NATIVE_OPEN = new ThreadLocal<>();
+
+  /**
+   * The provider's {@code newFileChannel} ({@code byteChannel} false) or {@code newByteChannel}:
+   * for a file of a volume, opens it through the provider with the handler's native options and
+   * returns the handler's channel over the plaintext; otherwise returns {@code null} and the
+   * provider's method runs unchanged.
+   */
+  public static FileChannel openChannel(
+      Object provider,
+      Path path,
+      Set<? extends OpenOption> options,
+      FileAttribute<?>[] attrs,
+      boolean byteChannel)
+      throws IOException {
+    Handler h = handler;
+    if (h == null || NATIVE_OPEN.get() != null) {
+      return null;
+    }
+    Object token = h.beforeChannelOpen(path, options);
+    if (token == null) {
+      return null;
+    }
+    FileSystemProvider p = (FileSystemProvider) provider;
+    Set<? extends OpenOption> nativeOptions = h.nativeOptions(token);
+    SeekableByteChannel opened;
+    NATIVE_OPEN.set(Boolean.TRUE);
+    try {
+      opened =
+          byteChannel
+              ? p.newByteChannel(path, nativeOptions, attrs)
+              : p.newFileChannel(path, nativeOptions, attrs);
+    } finally {
+      NATIVE_OPEN.remove();
+    }
+    try {
+      return h.afterChannelOpen(token, opened);
+    } catch (Throwable e) {
+      try {
+        opened.close();
+      } catch (Throwable suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /** The provider's {@code newFileChannel}: see {@link #openChannel}. */
+  public static FileChannel newFileChannel(
+      Object provider, Path path, Set<? extends OpenOption> options, FileAttribute<?>[] attrs)
+      throws IOException {
+    return openChannel(provider, path, options, attrs, false);
+  }
+
+  /** The provider's {@code newByteChannel}: see {@link #openChannel}. */
+  public static SeekableByteChannel newByteChannel(
+      Object provider, Path path, Set<? extends OpenOption> options, FileAttribute<?>[] attrs)
+      throws IOException {
+    return openChannel(provider, path, options, attrs, true);
+  }
+
+  /** The provider's {@code copy}: non-zero when the handler copied (the native copy is skipped). */
+  public static int copy(Path source, Path target, CopyOption[] options) throws IOException {
+    Handler h = handler;
+    return h != null && h.copy(source, target, options) ? 1 : 0;
+  }
+
+  /** The provider's {@code move}: non-zero when the handler moved (the native move is skipped). */
+  public static int move(Path source, Path target, CopyOption[] options) throws IOException {
+    Handler h = handler;
+    return h != null && h.move(source, target, options) ? 1 : 0;
+  }
+
+  /** The attribute views' {@code readAttributes()}: plaintext sizes for encrypted files. */
+  public static BasicFileAttributes basicAttributes(BasicFileAttributes attrs, Path file) {
+    Handler h = handler;
+    return h == null || attrs == null ? attrs : h.attributes(file, attrs);
+  }
+
+  /** As {@link #basicAttributes}, for POSIX attributes. */
+  public static PosixFileAttributes posixAttributes(PosixFileAttributes attrs, Path file) {
+    Handler h = handler;
+    return h == null || attrs == null ? attrs : (PosixFileAttributes) h.attributes(file, attrs);
   }
 
   /**

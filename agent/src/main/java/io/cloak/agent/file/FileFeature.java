@@ -97,6 +97,11 @@ public final class FileFeature implements AgentFeature {
   }
 
   @Override
+  public boolean usesSharedBuilder() {
+    return false; // the JDK classes are retransformed by JdkFileInstrumentation alone
+  }
+
+  @Override
   public boolean enabled(CloakConfig config) {
     return !config.volumes().isEmpty();
   }

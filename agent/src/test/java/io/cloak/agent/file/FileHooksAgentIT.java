@@ -94,6 +94,9 @@ class FileHooksAgentIT {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xshare:auto");
     command.addAll(jvmOptions);
+    // the JVM does not verify JDK classes by default: make it check the hooked ones
+    command.add("-XX:+UnlockDiagnosticVMOptions");
+    command.add("-XX:+BytecodeVerificationLocal");
     command.add("-javaagent:" + agent + "=" + agentArgs.replace("VOLUME", volume.toString()));
     command.add("-cp");
     command.add(agentJar() + File.pathSeparator + testClasses);

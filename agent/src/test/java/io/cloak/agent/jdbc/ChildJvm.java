@@ -81,6 +81,9 @@ public final class ChildJvm {
     command.add("-Xshare:auto");
     command.addAll(jvmOptions);
     if (agentArgs != null) {
+      // the JVM does not verify JDK classes by default: make it check the hooked ones
+      command.add("-XX:+UnlockDiagnosticVMOptions");
+      command.add("-XX:+BytecodeVerificationLocal");
       command.add("-javaagent:" + agentJar() + (agentArgs.isEmpty() ? "" : "=" + agentArgs));
     }
     command.add("-cp");
