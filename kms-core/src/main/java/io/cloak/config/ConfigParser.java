@@ -15,7 +15,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -25,6 +26,9 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Turns config YAML into a {@link CloakConfig} through SnakeYAML's node API, so every error names
@@ -76,7 +80,14 @@ final class ConfigParser {
 
   private Node compose(String yaml) {
     try {
-      return new Yaml().compose(new StringReader(yaml));
+      // what Yaml.compose does, without building the Yaml facade's constructor and representer
+      // (about a third of SnakeYAML's classes, which would only add to the agent's start-up)
+      LoaderOptions options = new LoaderOptions();
+      return new Composer(
+              new ParserImpl(new StreamReader(new StringReader(yaml)), options),
+              new Resolver(),
+              options)
+          .getSingleNode();
     } catch (MarkedYAMLException e) {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
       StringBuilder what = new StringBuilder("invalid YAML: ");
