@@ -332,7 +332,9 @@ final class KeystoreJson {
     if (p.currentToken() == JsonToken.VALUE_NULL) {
       return null;
     }
-    startArray(p, "\"" + field + "\"");
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      throw invalid("\"" + field + "\" is not an array"); // not built before it is needed
+    }
     List<String> values = new ArrayList<>();
     while (p.nextToken() != JsonToken.END_ARRAY) {
       values.add(string(p, field));
