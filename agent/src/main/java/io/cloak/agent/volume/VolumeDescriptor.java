@@ -1,9 +1,10 @@
 package io.cloak.agent.volume;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonToken;
 import io.cloak.internal.DurableFiles;
 import io.cloak.kms.DataKey;
 import io.cloak.kms.Decrypted;
@@ -14,6 +15,7 @@ import io.cloak.kms.Principal;
 import io.cloak.kms.cache.DataKeyCache;
 import io.cloak.kms.cache.UnwrappedDataKey;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -27,7 +29,9 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -65,7 +69,9 @@ public final class VolumeDescriptor {
   /** The encryption-context key under which the volume id (hex) is bound to the wrapped key. */
   public static final String CONTEXT_KEY = "cloak:volume";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Streaming API only: the agent loads descriptors while it starts (no jackson-databind). */
+  private static final JsonFactory JSON = new JsonFactory();
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path root;
@@ -173,17 +179,17 @@ public final class VolumeDescriptor {
     Objects.requireNonNull(root, "root");
     Path file = root.resolve(FILE_NAME);
     byte[] bytes = Files.readAllBytes(file);
-    JsonNode node;
+    Map<String, Member> node;
     try {
-      node = JSON.readTree(bytes);
+      node = readObject(bytes);
     } catch (JsonProcessingException e) {
       throw new VolumeException(
           "volume descriptor " + file + " is not valid JSON: " + e.getOriginalMessage());
     }
-    if (node == null || !node.isObject()) {
+    if (node == null) {
       throw invalid(file, "not a JSON object");
     }
-    JsonNode version = node.get("version");
+    Member version = node.get("version");
     if (version == null || !version.isInt()) {
       throw invalid(file, "missing integer field \"version\"");
     }
@@ -371,24 +377,81 @@ public final class VolumeDescriptor {
     return EncryptionContext.of(CONTEXT_KEY, HexFormat.of().formatHex(volumeId));
   }
 
+  /** The descriptor as Jackson's default pretty printer lays it out, with a final newline. */
   private byte[] toJson() throws IOException {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("version", FORMAT_VERSION);
-    n.put("volumeId", volumeIdHex());
-    n.put("keyRef", keyRef);
-    n.put("keyId", keyId);
-    n.put("wrappedKey", Base64.getEncoder().encodeToString(wrappedKey));
-    n.put("created", created.toString());
-    return (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n")
-        .getBytes(StandardCharsets.UTF_8);
+    // Written as characters, then encoded: the bytes ObjectMapper.writeValueAsString gave.
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.useDefaultPrettyPrinter();
+      g.writeStartObject();
+      g.writeNumberField("version", FORMAT_VERSION);
+      g.writeStringField("volumeId", volumeIdHex());
+      g.writeStringField("keyRef", keyRef);
+      g.writeStringField("keyId", keyId);
+      g.writeStringField("wrappedKey", Base64.getEncoder().encodeToString(wrappedKey));
+      g.writeStringField("created", created.toString());
+      g.writeEndObject();
+    }
+    return (out + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
-  private static String text(JsonNode node, Path file, String field) throws VolumeException {
-    JsonNode v = node.get(field);
-    if (v == null || !v.isTextual() || v.textValue().isEmpty()) {
+  /**
+   * A top-level member of the descriptor: its first token and, for an int or a string, its value.
+   */
+  private record Member(JsonToken token, boolean isInt, int intValue, String text) {}
+
+  /**
+   * Reads the whole root value (what follows it is ignored), so that a syntax error is reported
+   * before any field is checked. Of duplicate members the last counts.
+   *
+   * @return the members of the root object, or null if the root is not an object
+   */
+  private static Map<String, Member> readObject(byte[] bytes) throws IOException {
+    try (JsonParser p = JSON.createParser(bytes)) {
+      JsonToken t = p.nextToken();
+      if (t != JsonToken.START_OBJECT) {
+        if (t != null) {
+          skipValue(p, t);
+        }
+        return null;
+      }
+      Map<String, Member> members = new HashMap<>();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        boolean isInt =
+            value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT;
+        String text = value == JsonToken.VALUE_STRING ? p.getText() : null;
+        members.put(name, new Member(value, isInt, isInt ? p.getIntValue() : 0, text));
+        skipValue(p, value);
+      }
+      return members;
+    }
+  }
+
+  /** Moves past the value starting at {@code t}, decoding its strings and numbers on the way. */
+  private static void skipValue(JsonParser p, JsonToken t) throws IOException {
+    int depth = 0;
+    do {
+      if (t.isStructStart()) {
+        depth++;
+      } else if (t.isStructEnd()) {
+        depth--;
+      } else if (t == JsonToken.VALUE_STRING) {
+        p.getText();
+      } else if (t.isNumeric()) {
+        p.getNumberType();
+      }
+    } while (depth > 0 && (t = p.nextToken()) != null);
+  }
+
+  private static String text(Map<String, Member> node, Path file, String field)
+      throws VolumeException {
+    Member v = node.get(field);
+    if (v == null || v.token() != JsonToken.VALUE_STRING || v.text().isEmpty()) {
       throw invalid(file, "missing or empty string field \"" + field + "\"");
     }
-    return v.textValue();
+    return v.text();
   }
 
   private static VolumeException invalid(Path file, String what) {

@@ -1,14 +1,13 @@
 package io.cloak.kms.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
@@ -17,14 +16,21 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Line format shared by {@link AuditLog} and {@link AuditVerifier}. Stateless, thread-safe. */
+/**
+ * Line format shared by {@link AuditLog} and {@link AuditVerifier}. Stateless, thread-safe.
+ *
+ * <p>Uses Jackson's streaming API only: the KMS opens the audit log while the agent starts, and
+ * jackson-databind would cost that start-up the loading of hundreds of classes. The output is the
+ * one {@code ObjectMapper} wrote for the same tree (same generator, same escaping), which matters
+ * because the hash chain hashes the exact line bytes.
+ */
 final class AuditJson {
 
   /** The JSON keys of every line, in their fixed order. */
@@ -51,11 +57,9 @@ final class AuditJson {
   private static final Set<String> OUTCOMES =
       Set.of(AuditRecord.ALLOWED, AuditRecord.DENIED, AuditRecord.FAILED);
 
-  private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .build();
+  /** Duplicate keys anywhere in a line are refused by the parser itself. */
+  private static final JsonFactory JSON =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   private AuditJson() {}
 
@@ -73,95 +77,195 @@ final class AuditJson {
 
   /** Serializes one line (no trailing newline) as compact UTF-8 JSON in the fixed field order. */
   static byte[] encode(long seq, AuditRecord r, String prev) {
-    ObjectNode n = MAPPER.createObjectNode(); // keeps insertion order
-    n.put("seq", seq);
-    n.put("time", r.time().toString()); // ISO-8601, always UTC ("...Z")
-    n.put("principal", r.principal());
-    n.put("op", r.operation());
-    n.put("key", r.keyId());
-    n.put("keyVersion", r.keyVersion());
-    ObjectNode ctx = n.putObject("context");
-    r.encryptionContext().forEach(ctx::put); // already sorted
-    n.put("outcome", r.outcome());
-    n.put("detail", r.detail());
-    n.put("prev", prev);
-    try {
-      return MAPPER.writeValueAsBytes(n);
-    } catch (JsonProcessingException e) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeNumberField("seq", seq);
+      g.writeStringField("time", r.time().toString()); // ISO-8601, always UTC ("...Z")
+      g.writeStringField("principal", r.principal());
+      g.writeStringField("op", r.operation());
+      g.writeStringField("key", r.keyId()); // a null string is written as null
+      if (r.keyVersion() == null) {
+        g.writeNullField("keyVersion");
+      } else {
+        g.writeNumberField("keyVersion", r.keyVersion().intValue());
+      }
+      g.writeObjectFieldStart("context");
+      for (Map.Entry<String, String> e : r.encryptionContext().entrySet()) { // already sorted
+        g.writeStringField(e.getKey(), e.getValue());
+      }
+      g.writeEndObject();
+      g.writeStringField("outcome", r.outcome());
+      g.writeStringField("detail", r.detail());
+      g.writeStringField("prev", prev);
+      g.writeEndObject();
+    } catch (IOException e) {
       throw new IllegalStateException("cannot serialize audit line", e);
     }
+    return out.toByteArray();
   }
 
   /** Parses and strictly validates a line (without its newline). */
   static Parsed parse(byte[] line) throws MalformedLineException {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(line);
-    } catch (IOException e) {
-      throw new MalformedLineException("not valid JSON");
-    }
-    if (root == null || !root.isObject()) {
+    Map<String, Member> root = read(line);
+    if (root == null) {
       throw new MalformedLineException("not a JSON object");
     }
-    List<String> names = new ArrayList<>();
-    root.fieldNames().forEachRemaining(names::add);
+    List<String> names = new ArrayList<>(root.keySet());
     if (!names.equals(FIELDS)) {
       throw new MalformedLineException("fields are " + names + ", expected " + FIELDS);
     }
-    JsonNode seq = root.get("seq");
-    if (!seq.isIntegralNumber() || !seq.canConvertToLong() || seq.asLong() < 1) {
+    Member seq = root.get("seq");
+    if (!seq.fitsLong() || seq.number() < 1) {
       throw new MalformedLineException("seq is not a positive integer");
     }
-    requireText(root, "time");
     try {
-      Instant.parse(root.get("time").asText());
+      Instant.parse(requireText(root, "time"));
     } catch (DateTimeParseException e) {
       throw new MalformedLineException("time is not an ISO-8601 instant");
     }
     requireText(root, "principal");
     requireText(root, "op");
     requireTextOrNull(root, "key");
-    JsonNode keyVersion = root.get("keyVersion");
-    if (!keyVersion.isNull() && !(keyVersion.isInt() && keyVersion.asInt() >= 0)) {
+    Member keyVersion = root.get("keyVersion");
+    if (keyVersion.token() != JsonToken.VALUE_NULL
+        && !(keyVersion.fitsInt() && keyVersion.number() >= 0)) {
       throw new MalformedLineException("keyVersion is not a non-negative integer or null");
     }
-    JsonNode context = root.get("context");
-    if (!context.isObject()) {
+    Member context = root.get("context");
+    if (context.token() != JsonToken.START_OBJECT) {
       throw new MalformedLineException("context is not an object");
     }
-    String last = null;
-    for (Iterator<Map.Entry<String, JsonNode>> it = context.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (!e.getValue().isTextual()) {
-        throw new MalformedLineException("context value is not a string");
-      }
-      if (last != null && last.compareTo(e.getKey()) >= 0) {
-        throw new MalformedLineException("context keys are not sorted");
-      }
-      last = e.getKey();
+    if (context.problem() != null) {
+      throw new MalformedLineException(context.problem());
     }
-    requireText(root, "outcome");
-    if (!OUTCOMES.contains(root.get("outcome").asText())) {
+    if (!OUTCOMES.contains(requireText(root, "outcome"))) {
       throw new MalformedLineException("outcome is not ALLOWED, DENIED or FAILED");
     }
     requireTextOrNull(root, "detail");
-    requireText(root, "prev");
-    String prev = root.get("prev").asText();
+    String prev = requireText(root, "prev");
     if (!HASH.matcher(prev).matches()) {
       throw new MalformedLineException("prev is not 64 lowercase hex digits");
     }
-    return new Parsed(seq.asLong(), prev);
+    return new Parsed(seq.number(), prev);
   }
 
-  private static void requireText(JsonNode root, String field) throws MalformedLineException {
-    if (!root.get(field).isTextual()) {
-      throw new MalformedLineException(field + " is not a string");
+  /**
+   * A top-level member of a line: its first token; for an integer its value and whether it fits a
+   * long and an int; for a string its text; for an object the first problem of its entries as
+   * context entries (a value that is not a string, or keys not strictly sorted), or null.
+   */
+  private record Member(
+      JsonToken token,
+      boolean fitsLong,
+      boolean fitsInt,
+      long number,
+      String text,
+      String problem) {}
+
+  /**
+   * Reads the whole line, so that a syntax error anywhere (duplicate keys and trailing tokens
+   * included) is reported as such before any field is looked at.
+   *
+   * @return the members of the root object in their order, or null if the root is not an object
+   */
+  private static Map<String, Member> read(byte[] line) throws MalformedLineException {
+    try (JsonParser p = JSON.createParser(line)) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        return null;
+      }
+      Map<String, Member> members = null;
+      if (t == JsonToken.START_OBJECT) {
+        members = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          members.put(name, member(p, p.nextToken()));
+        }
+      } else {
+        skipValue(p, t);
+      }
+      if (p.nextToken() != null) {
+        throw new MalformedLineException("not valid JSON");
+      }
+      return members;
+    } catch (IOException e) {
+      throw new MalformedLineException("not valid JSON");
     }
   }
 
-  private static void requireTextOrNull(JsonNode root, String field) throws MalformedLineException {
-    JsonNode v = root.get(field);
-    if (!v.isTextual() && !v.isNull()) {
+  private static Member member(JsonParser p, JsonToken t) throws IOException {
+    switch (t) {
+      case VALUE_NUMBER_INT:
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+          BigInteger big = p.getBigIntegerValue();
+          return new Member(t, big.bitLength() < 64, false, big.longValue(), null, null);
+        }
+        long n = p.getLongValue();
+        boolean fitsInt = p.getNumberType() == JsonParser.NumberType.INT;
+        return new Member(t, true, fitsInt, n, null, null);
+      case VALUE_STRING:
+        return new Member(t, false, false, 0, p.getText(), null);
+      case START_OBJECT:
+        return new Member(t, false, false, 0, null, contextProblem(p));
+      default:
+        skipValue(p, t);
+        return new Member(t, false, false, 0, null, null);
+    }
+  }
+
+  /** Reads the entries of an object up to its end; returns the first one unfit for a context. */
+  private static String contextProblem(JsonParser p) throws IOException {
+    String problem = null;
+    String last = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = p.currentName();
+      JsonToken value = p.nextToken();
+      skipValue(p, value);
+      if (problem == null) {
+        if (value != JsonToken.VALUE_STRING) {
+          problem = "context value is not a string";
+        } else if (last != null && last.compareTo(key) >= 0) {
+          problem = "context keys are not sorted";
+        }
+        last = key;
+      }
+    }
+    return problem;
+  }
+
+  /**
+   * Moves past the value starting at {@code t}, decoding every string and number in it as a tree
+   * reader would, so that content the parser only finds invalid when decoding is refused too.
+   */
+  private static void skipValue(JsonParser p, JsonToken t) throws IOException {
+    int depth = 0;
+    do {
+      if (t.isStructStart()) {
+        depth++;
+      } else if (t.isStructEnd()) {
+        depth--;
+      } else if (t == JsonToken.VALUE_STRING) {
+        p.getText();
+      } else if (t.isNumeric()) {
+        p.getNumberType();
+      }
+    } while (depth > 0 && (t = p.nextToken()) != null);
+  }
+
+  private static String requireText(Map<String, Member> root, String field)
+      throws MalformedLineException {
+    Member m = root.get(field);
+    if (m.token() != JsonToken.VALUE_STRING) {
+      throw new MalformedLineException(field + " is not a string");
+    }
+    return m.text();
+  }
+
+  private static void requireTextOrNull(Map<String, Member> root, String field)
+      throws MalformedLineException {
+    JsonToken t = root.get(field).token();
+    if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NULL) {
       throw new MalformedLineException(field + " is not a string or null");
     }
   }

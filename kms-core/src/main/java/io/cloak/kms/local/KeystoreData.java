@@ -1,13 +1,13 @@
 package io.cloak.kms.local;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.PropertyAccessor;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cloak.kms.KeyPolicy;
 import io.cloak.kms.KeystoreException;
 import io.cloak.kms.Operation;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,14 +20,13 @@ import java.util.TreeMap;
 /**
  * The decrypted contents of a keystore, as serialized to JSON inside the encrypted file. Mutable;
  * guarded by the keystore lock.
+ *
+ * <p>The JSON is the one Jackson's {@code ObjectMapper} made of these fields (in declaration order,
+ * nulls left out, byte arrays as base64, unknown properties ignored on reading), written and read
+ * with the streaming API: the agent opens the keystore while it starts, and jackson-databind would
+ * cost that start-up the loading of hundreds of classes. {@link KeystoreJson} does the work.
  */
 final class KeystoreData {
-  private static final ObjectMapper JSON =
-      new ObjectMapper()
-          .setVisibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
-          .setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
-          .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   /** Random id stamped into every ciphertext blob, so a blob from another keystore is named. */
   byte[] keystoreId;
@@ -107,22 +106,33 @@ final class KeystoreData {
   }
 
   byte[] toJson() {
-    try {
-      return JSON.writeValueAsBytes(this);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    try (JsonGenerator g = KeystoreJson.FACTORY.createGenerator(out)) {
+      KeystoreJson.write(g, this);
     } catch (IOException e) {
       throw new KeystoreException("cannot serialize keystore: " + e.getMessage(), e);
     }
+    return out.toByteArray();
   }
 
   static KeystoreData fromJson(byte[] json) {
-    try {
-      KeystoreData data = JSON.readValue(json, KeystoreData.class);
-      if (data.keystoreId == null || data.keystoreId.length != 16) {
-        throw new KeystoreException("keystore payload has no valid keystore id");
-      }
-      return data;
+    KeystoreData data;
+    try (JsonParser p = KeystoreJson.FACTORY.createParser(json)) {
+      data = KeystoreJson.read(p);
+    } catch (JsonProcessingException e) {
+      // The parser's own message can quote the payload: name only where it went wrong.
+      JsonLocation at = e.getLocation();
+      throw new KeystoreException(
+          "keystore payload is not valid: "
+              + (at == null
+                  ? "malformed JSON"
+                  : "malformed JSON at line " + at.getLineNr() + ", column " + at.getColumnNr()));
     } catch (IOException e) {
       throw new KeystoreException("keystore payload is not valid: " + e.getMessage(), e);
     }
+    if (data.keystoreId == null || data.keystoreId.length != 16) {
+      throw new KeystoreException("keystore payload has no valid keystore id");
+    }
+    return data;
   }
 }
