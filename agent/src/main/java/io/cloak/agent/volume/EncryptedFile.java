@@ -62,12 +62,14 @@ import javax.crypto.spec.SecretKeySpec;
  * refused at once. The object keeps the plaintext size and a write-back cache of at most {@value
  * #CACHE_CHUNKS} plaintext chunks (allocated on first use, so an idle open file holds none). Runs
  * of whole chunks are read and written without going through the cache, up to 1 MiB per system
- * call, through per-thread scratch buffers of that size. A partial write reads, decrypts and caches
- * the chunk; dirty chunks are sealed and written when evicted, and on {@link #force} and {@link
- * #close}. Until then the file on disk may lag behind (and, after a crash, fail authentication in
- * the chunks that were being written: a torn write is detected, never returned as data). Only
- * positional I/O is used on the channel, whose position is left alone; the channel must be readable
- * (and writable to modify the file) and not opened with {@code APPEND}.
+ * call, through per-thread scratch buffers of that size (a direct one for reads); a read decrypts
+ * straight into the caller's array, on {@link DecryptHelpers} threads too when the run has at least
+ * {@value #PARALLEL_MIN_CHUNKS} chunks. A partial write reads, decrypts and caches the chunk; dirty
+ * chunks are sealed and written when evicted, and on {@link #force} and {@link #close}. Until then
+ * the file on disk may lag behind (and, after a crash, fail authentication in the chunks that were
+ * being written: a torn write is detected, never returned as data). Only positional I/O is used on
+ * the channel, whose position is left alone; the channel must be readable (and writable to modify
+ * the file) and not opened with {@code APPEND}.
  *
  * <p>At most one {@code EncryptedFile} may be open on a file at a time (across processes too): each
  * instance caches chunks and the size, so two would overwrite each other's chunks.
