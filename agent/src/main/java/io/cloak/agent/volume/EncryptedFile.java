@@ -1029,14 +1029,17 @@ public final class EncryptedFile implements Closeable {
     /** A helper thread's part. */
     @Override
     public void run() {
-      work();
-      if (waiting && done.get() == count) {
+      // Only a helper that did a chunk can have done the last one; one that came too late must
+      // not unpark the caller, which has moved on.
+      if (work() > 0 && waiting && done.get() == count) {
         LockSupport.unpark(caller);
       }
     }
 
-    private void work() {
-      for (int k; (k = next.getAndIncrement()) < count; ) {
+    /** Does chunks until none is left; returns how many this thread did. */
+    private int work() {
+      int did = 0;
+      for (int k; (k = next.getAndIncrement()) < count; did++) {
         try {
           openChunk(k);
         } catch (IOException | RuntimeException | Error e) {
@@ -1044,6 +1047,7 @@ public final class EncryptedFile implements Closeable {
         }
         done.incrementAndGet();
       }
+      return did;
     }
 
     private void openChunk(int k) throws IOException {
