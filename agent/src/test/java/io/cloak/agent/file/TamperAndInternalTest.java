@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloak.agent.CallGuard;
 import io.cloak.agent.boot.FileHooks;
+import io.cloak.agent.volume.EncryptedFile;
 import io.cloak.agent.volume.VolumeIntegrityException;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -26,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,36 @@ class TamperAndInternalTest {
               FileTestSupport.openChannel(handler, file, Set.of(StandardOpenOption.READ))
                   .read(ByteBuffer.allocate(1)));
     }
+  }
+
+  @Test
+  void aFlippedByteInAMiddleChunkFailsALargeStreamReadWithoutACount() throws IOException {
+    Path file = volume.resolve("big.bin");
+    int c = EncryptedFile.DEFAULT_CHUNK_SIZE;
+    byte[] content = markerContent(128 * c); // 4 MiB
+    writeThrough(handler, file, content);
+    long bad = 80; // in the third 1 MiB read
+    flip(file, EncryptedFile.HEADER_LENGTH + bad * (c + EncryptedFile.CHUNK_OVERHEAD) + 12 + 5);
+    FileInputStream in = openIn(handler, file);
+    Object h = handler.handle(in);
+    byte[] b = new byte[1 << 20];
+    assertEquals(b.length, handler.read(h, b, 0, b.length));
+    assertArrayEquals(Arrays.copyOf(content, b.length), b);
+    assertEquals(b.length, handler.read(h, b, 0, b.length));
+    Arrays.fill(b, (byte) 0);
+    IOException e = assertThrows(IOException.class, () -> handler.read(h, b, 0, b.length));
+    assertTrue(e instanceof VolumeIntegrityException, e.toString());
+    assertEquals(bad, ((VolumeIntegrityException) e).chunkIndex());
+    assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    assertFalse(e.getMessage().contains("CLOAK-SECRET"), "no plaintext in messages");
+    int good = (int) (bad - 64) * c;
+    assertArrayEquals(
+        new byte[b.length - good],
+        Arrays.copyOfRange(b, good, b.length),
+        "nothing of the failed chunk or the chunks after it");
+    // the position did not move: the next read fails the same way
+    assertThrows(VolumeIntegrityException.class, () -> handler.read(h, b, 0, b.length));
+    close(handler, in);
   }
 
   @Test
