@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.cloak.internal.DurableFiles;
+import io.cloak.internal.JsonValues;
 import io.cloak.kms.DataKey;
 import io.cloak.kms.Decrypted;
 import io.cloak.kms.EncryptionContext;
@@ -411,7 +412,7 @@ public final class VolumeDescriptor {
       JsonToken t = p.nextToken();
       if (t != JsonToken.START_OBJECT) {
         if (t != null) {
-          skipValue(p, t);
+          JsonValues.skipValue(p, t);
         }
         return null;
       }
@@ -423,26 +424,10 @@ public final class VolumeDescriptor {
             value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT;
         String text = value == JsonToken.VALUE_STRING ? p.getText() : null;
         members.put(name, new Member(value, isInt, isInt ? p.getIntValue() : 0, text));
-        skipValue(p, value);
+        JsonValues.skipValue(p, value);
       }
       return members;
     }
-  }
-
-  /** Moves past the value starting at {@code t}, decoding its strings and numbers on the way. */
-  private static void skipValue(JsonParser p, JsonToken t) throws IOException {
-    int depth = 0;
-    do {
-      if (t.isStructStart()) {
-        depth++;
-      } else if (t.isStructEnd()) {
-        depth--;
-      } else if (t == JsonToken.VALUE_STRING) {
-        p.getText();
-      } else if (t.isNumeric()) {
-        p.getNumberType();
-      }
-    } while (depth > 0 && (t = p.nextToken()) != null);
   }
 
   private static String text(Map<String, Member> node, Path file, String field)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import io.cloak.internal.JsonValues;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -183,7 +184,7 @@ final class AuditJson {
           members.put(name, member(p, p.nextToken()));
         }
       } else {
-        skipValue(p, t);
+        JsonValues.skipValue(p, t);
       }
       if (p.nextToken() != null) {
         throw new MalformedLineException("not valid JSON");
@@ -209,7 +210,7 @@ final class AuditJson {
       case START_OBJECT:
         return new Member(t, false, false, 0, null, contextProblem(p));
       default:
-        skipValue(p, t);
+        JsonValues.skipValue(p, t);
         return new Member(t, false, false, 0, null, null);
     }
   }
@@ -221,7 +222,7 @@ final class AuditJson {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String key = p.currentName();
       JsonToken value = p.nextToken();
-      skipValue(p, value);
+      JsonValues.skipValue(p, value);
       if (problem == null) {
         if (value != JsonToken.VALUE_STRING) {
           problem = "context value is not a string";
@@ -232,25 +233,6 @@ final class AuditJson {
       }
     }
     return problem;
-  }
-
-  /**
-   * Moves past the value starting at {@code t}, decoding every string and number in it as a tree
-   * reader would, so that content the parser only finds invalid when decoding is refused too.
-   */
-  private static void skipValue(JsonParser p, JsonToken t) throws IOException {
-    int depth = 0;
-    do {
-      if (t.isStructStart()) {
-        depth++;
-      } else if (t.isStructEnd()) {
-        depth--;
-      } else if (t == JsonToken.VALUE_STRING) {
-        p.getText();
-      } else if (t.isNumeric()) {
-        p.getNumberType();
-      }
-    } while (depth > 0 && (t = p.nextToken()) != null);
   }
 
   private static String requireText(Map<String, Member> root, String field)
