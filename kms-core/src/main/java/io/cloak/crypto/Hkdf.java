@@ -1,17 +1,19 @@
 package io.cloak.crypto;
 
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.Objects;
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
-import org.bouncycastle.crypto.params.HKDFParameters;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HKDF (RFC 5869) with HMAC-SHA256, using Bouncy Castle's {@code HKDFBytesGenerator}.
+ * HKDF (RFC 5869) with HMAC-SHA256: extract and expand written over the JDK's {@code HmacSHA256}
+ * {@link Mac}.
  *
- * <p>Bouncy Castle's lightweight API rather than the JDK's {@code Mac}: HKDF inputs are a few dozen
- * bytes, and the JDK's {@code Mac.getInstance} loads every installed security provider the first
- * time (about 130 classes and 0.15 s of the Java agent's start-up).
+ * <p>The JDK's HMAC rather than Bouncy Castle's {@code HKDFBytesGenerator}: the first Bouncy Castle
+ * digest initialises its {@code CryptoServicesRegistrar}, which loads {@code java.util.logging} and
+ * default DSA and DH parameters (about 40 ms of the Java agent's start-up), while the JDK's
+ * providers, which {@code Mac.getInstance} loads, are loaded for the AES ciphers anyway.
  *
  * <p>Security contract: derives {@code length} pseudorandom bytes from input keying material that
  * has enough entropy; distinct {@code info} values give independent outputs. The salt should be
@@ -23,6 +25,7 @@ import org.bouncycastle.crypto.params.HKDFParameters;
 public final class Hkdf {
 
   private static final int HASH_LENGTH = 32;
+  private static final String HMAC = "HmacSHA256";
 
   /** The largest output length RFC 5869 allows for SHA-256: 255 * 32 bytes. */
   static final int MAX_LENGTH = 255 * HASH_LENGTH;
@@ -48,12 +51,32 @@ public final class Hkdf {
       throw new GeneralSecurityException(
           "HKDF-SHA256 output length must be between 1 and " + MAX_LENGTH + ", got " + length);
     }
-    // a null salt is HashLen zero bytes (RFC 5869), which is what an empty salt means too
-    byte[] extractSalt = (salt == null || salt.length == 0) ? null : salt;
-    HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
-    hkdf.init(new HKDFParameters(ikm, extractSalt, info == null ? new byte[0] : info));
+    // a null or empty salt is HashLen zero bytes (RFC 5869 section 2.2)
+    byte[] extractSalt = (salt == null || salt.length == 0) ? new byte[HASH_LENGTH] : salt;
+    Mac mac = Mac.getInstance(HMAC);
+    mac.init(new SecretKeySpec(extractSalt, HMAC));
+    byte[] prk = mac.doFinal(ikm);
     byte[] out = new byte[length];
-    hkdf.generateBytes(out, 0, length);
+    byte[] block = new byte[0];
+    try {
+      mac.init(new SecretKeySpec(prk, HMAC));
+      // T(i) = HMAC(PRK, T(i-1) | info | i), i = 1..ceil(length / HashLen)
+      for (int i = 1, done = 0; done < length; i++) {
+        mac.update(block);
+        if (info != null) {
+          mac.update(info);
+        }
+        mac.update((byte) i);
+        Arrays.fill(block, (byte) 0);
+        block = mac.doFinal();
+        int n = Math.min(HASH_LENGTH, length - done);
+        System.arraycopy(block, 0, out, done, n);
+        done += n;
+      }
+    } finally {
+      Arrays.fill(prk, (byte) 0);
+      Arrays.fill(block, (byte) 0);
+    }
     return out;
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.cloak.internal.DurableFiles;
+import io.cloak.internal.IsoInstants;
 import io.cloak.internal.JsonValues;
 import io.cloak.kms.DataKey;
 import io.cloak.kms.Decrypted;
@@ -223,7 +224,7 @@ public final class VolumeDescriptor {
     }
     Instant created;
     try {
-      created = Instant.parse(text(node, file, "created"));
+      created = IsoInstants.parse(text(node, file, "created"));
     } catch (DateTimeParseException e) {
       throw invalid(file, "\"created\" is not an ISO-8601 instant");
     }
@@ -390,7 +391,7 @@ public final class VolumeDescriptor {
       g.writeStringField("keyRef", keyRef);
       g.writeStringField("keyId", keyId);
       g.writeStringField("wrappedKey", Base64.getEncoder().encodeToString(wrappedKey));
-      g.writeStringField("created", created.toString());
+      g.writeStringField("created", IsoInstants.format(created));
       g.writeEndObject();
     }
     return (out + "\n").getBytes(StandardCharsets.UTF_8);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import io.cloak.internal.IsoInstants;
 import io.cloak.internal.JsonValues;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -82,7 +82,7 @@ final class AuditJson {
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
       g.writeNumberField("seq", seq);
-      g.writeStringField("time", r.time().toString()); // ISO-8601, always UTC ("...Z")
+      g.writeStringField("time", IsoInstants.format(r.time())); // ISO-8601, always UTC ("...Z")
       g.writeStringField("principal", r.principal());
       g.writeStringField("op", r.operation());
       g.writeStringField("key", r.keyId()); // a null string is written as null
@@ -121,7 +121,7 @@ final class AuditJson {
       throw new MalformedLineException("seq is not a positive integer");
     }
     try {
-      Instant.parse(requireText(root, "time"));
+      IsoInstants.parse(requireText(root, "time"));
     } catch (DateTimeParseException e) {
       throw new MalformedLineException("time is not an ISO-8601 instant");
     }
