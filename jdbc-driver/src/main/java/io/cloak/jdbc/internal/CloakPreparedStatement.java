@@ -374,7 +374,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setBigDecimal(int a0, java.math.BigDecimal a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setBigDecimal", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setBigDecimal(a0, a1);
@@ -444,7 +444,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setBoolean(int a0, boolean a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setBoolean", a0, Boolean.valueOf(a1), target);
+      handler.bindEncryptedValue(a0, Boolean.valueOf(a1), target);
       return;
     }
     real.setBoolean(a0, a1);
@@ -454,7 +454,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setByte(int a0, byte a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setByte", a0, Byte.valueOf(a1), target);
+      handler.bindEncryptedValue(a0, Byte.valueOf(a1), target);
       return;
     }
     real.setByte(a0, a1);
@@ -464,7 +464,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setBytes(int a0, byte[] a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setBytes", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setBytes(a0, a1);
@@ -539,7 +539,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setDate(int a0, java.sql.Date a1, java.util.Calendar a2) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setDate", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setDate(a0, a1, a2);
@@ -549,7 +549,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setDate(int a0, java.sql.Date a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setDate", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setDate(a0, a1);
@@ -559,7 +559,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setDouble(int a0, double a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setDouble", a0, Double.valueOf(a1), target);
+      handler.bindEncryptedValue(a0, Double.valueOf(a1), target);
       return;
     }
     real.setDouble(a0, a1);
@@ -584,7 +584,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setFloat(int a0, float a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setFloat", a0, Float.valueOf(a1), target);
+      handler.bindEncryptedValue(a0, Float.valueOf(a1), target);
       return;
     }
     real.setFloat(a0, a1);
@@ -594,7 +594,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setInt(int a0, int a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setInt", a0, Integer.valueOf(a1), target);
+      handler.bindEncryptedValue(a0, Integer.valueOf(a1), target);
       return;
     }
     real.setInt(a0, a1);
@@ -609,7 +609,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setLong(int a0, long a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setLong", a0, Long.valueOf(a1), target);
+      handler.bindEncryptedValue(a0, Long.valueOf(a1), target);
       return;
     }
     real.setLong(a0, a1);
@@ -679,7 +679,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setNString(int a0, String a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setNString", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setNString(a0, a1);
@@ -709,7 +709,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setObject(int a0, Object a1, int a2, int a3) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setObject", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setObject(a0, a1, a2, a3);
@@ -719,7 +719,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setObject(int a0, Object a1, int a2) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setObject", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setObject(a0, a1, a2);
@@ -729,7 +729,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setObject(int a0, Object a1, java.sql.SQLType a2, int a3) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setObject", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setObject(a0, a1, a2, a3);
@@ -739,7 +739,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setObject(int a0, Object a1, java.sql.SQLType a2) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setObject", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setObject(a0, a1, a2);
@@ -749,7 +749,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setObject(int a0, Object a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setObject", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setObject(a0, a1);
@@ -799,7 +799,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setShort(int a0, short a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setShort", a0, Short.valueOf(a1), target);
+      handler.bindEncryptedValue(a0, Short.valueOf(a1), target);
       return;
     }
     real.setShort(a0, a1);
@@ -809,7 +809,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setString(int a0, String a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setString", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setString(a0, a1);
@@ -819,7 +819,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setTime(int a0, java.sql.Time a1, java.util.Calendar a2) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setTime", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setTime(a0, a1, a2);
@@ -829,7 +829,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setTime(int a0, java.sql.Time a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setTime", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setTime(a0, a1);
@@ -840,7 +840,7 @@ final class CloakPreparedStatement implements PreparedStatement {
       throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setTimestamp", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setTimestamp(a0, a1, a2);
@@ -850,7 +850,7 @@ final class CloakPreparedStatement implements PreparedStatement {
   public void setTimestamp(int a0, java.sql.Timestamp a1) throws SQLException {
     EncryptedColumn target = handler.encryptedParameter(a0);
     if (target != null) {
-      handler.bindEncrypted("setTimestamp", a0, a1, target);
+      handler.bindEncryptedValue(a0, a1, target);
       return;
     }
     real.setTimestamp(a0, a1);

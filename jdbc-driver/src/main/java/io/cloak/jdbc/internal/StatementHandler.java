@@ -195,6 +195,14 @@ final class StatementHandler implements InvocationHandler {
     binding.bind((PreparedStatement) real, index, value);
   }
 
+  /**
+   * {@link #bindEncrypted} for one of the value setters ({@code setString}, {@code setInt}, ...),
+   * which {@link CloakPreparedStatement} calls directly: the setter name needs no checking.
+   */
+  void bindEncryptedValue(int index, Object value, EncryptedColumn target) throws SQLException {
+    binding(index, target).bind((PreparedStatement) real, index, value);
+  }
+
   private Object executeSql(Object proxy, Method method, Object[] args, String sql)
       throws Throwable {
     AnalyzedStatement analysis = db.analyze(sql, realConnection);

@@ -244,7 +244,7 @@ public final class ColumnCipher {
    * into a preallocated Latin-1 buffer.
    */
   static String toText(byte[] binary) {
-    return TEXT_PREFIX + BASE64.encodeToString(binary);
+    return TEXT_PREFIX.concat(BASE64.encodeToString(binary));
   }
 
   /**
