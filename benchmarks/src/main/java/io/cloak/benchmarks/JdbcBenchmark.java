@@ -26,8 +26,12 @@ import java.util.UUID;
  * first.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.cloak.benchmarks.JdbcBenchmark
- * [rows=100000] [rounds=3] [engines=h2,postgresql]}. PostgreSQL is reached at {@code
- * 127.0.0.1:5432} as {@code postgres} (override with {@code pg=host:port}).
+ * [rows=100000] [rounds=3] [engines=h2,postgresql] [emails=sequential|random]
+ * [storage=text|binary]}: {@code emails=random} inserts the emails in scrambled order rather than
+ * nearly sorted; {@code storage=binary} gives the encrypted columns a binary type ({@code BYTEA},
+ * {@code VARBINARY}) on the Cloak side, so Cloak stores raw ciphertext instead of base64 text.
+ * PostgreSQL is reached at {@code 127.0.0.1:5432} as {@code postgres} (override with {@code
+ * pg=host:port}).
  */
 public final class JdbcBenchmark {
   private JdbcBenchmark() {}
@@ -37,6 +41,8 @@ public final class JdbcBenchmark {
     int rounds = 3;
     String engines = "h2,postgresql";
     String pg = "127.0.0.1:5432";
+    boolean randomEmails = false;
+    boolean binaryStorage = false;
     for (String a : args) {
       String[] kv = a.split("=", 2);
       switch (kv[0]) {
@@ -44,6 +50,21 @@ public final class JdbcBenchmark {
         case "rounds" -> rounds = Integer.parseInt(kv[1]);
         case "engines" -> engines = kv[1];
         case "pg" -> pg = kv[1];
+        case "storage" ->
+            binaryStorage =
+                switch (kv[1]) {
+                  case "binary" -> true;
+                  case "text" -> false;
+                  default -> throw new IllegalArgumentException("storage must be text or binary");
+                };
+        case "emails" ->
+            randomEmails =
+                switch (kv[1]) {
+                  case "random" -> true;
+                  case "sequential" -> false;
+                  default ->
+                      throw new IllegalArgumentException("emails must be random or sequential");
+                };
         default -> throw new IllegalArgumentException("unknown argument " + a);
       }
     }
@@ -51,6 +72,7 @@ public final class JdbcBenchmark {
     Path config = BenchmarkConfigs.write(dir, "cloak.yaml", BenchmarkConfigs.BENCH_COLUMNS);
     StringBuilder summary = new StringBuilder();
     StringBuilder cpu = new StringBuilder();
+    StringBuilder breakdown = new StringBuilder();
     cpu.append(
         String.format(
             Locale.ROOT,
@@ -72,22 +94,25 @@ public final class JdbcBenchmark {
       Target target = Target.of(engine.trim(), pg);
       // Unmeasured warm-up of every path, so the JIT has compiled them before round 1.
       for (Variant v : Variant.values()) {
-        runOnce(target, v, config, Math.min(rows, 20_000));
+        runOnce(target, v, config, Math.min(rows, 20_000), randomEmails, binaryStorage);
       }
       List<double[]> perRound = new ArrayList<>();
       List<double[]> sizedRounds = new ArrayList<>();
       List<double[]> cpuRounds = new ArrayList<>();
+      List<double[]> breakdownRounds = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
         double[][] result = new double[Variant.values().length][];
         for (int k = 0; k < Variant.values().length; k++) {
           Variant v = Variant.values()[(k + r) % Variant.values().length];
-          result[v.ordinal()] = runOnce(target, v, config, rows);
+          result[v.ordinal()] = runOnce(target, v, config, rows, randomEmails, binaryStorage);
         }
         double[] plain = result[Variant.PLAIN.ordinal()];
         double[] sized = result[Variant.PLAIN_SAME_SIZE.ordinal()];
         double[] cloak = result[Variant.CLOAK.ordinal()];
         perRound.add(new double[] {plain[0], cloak[0], plain[1], cloak[1]});
         cpuRounds.add(new double[] {plain[2], cloak[2]});
+        breakdownRounds.add(
+            new double[] {plain[5], cloak[5], plain[3], cloak[3], plain[4], cloak[4]});
         sizedRounds.add(new double[] {sized[0], cloak[0], sized[1], cloak[1]});
         System.out.printf(
             Locale.ROOT,
@@ -111,6 +136,7 @@ public final class JdbcBenchmark {
       appendRow(summary, engine, "insert*", sizedRounds, 0);
       appendRow(summary, engine, "select*", sizedRounds, 2);
       appendCpuRow(cpu, engine, cpuRounds);
+      appendBreakdown(breakdown, engine, breakdownRounds);
       target.dropAll();
     }
     System.out.println();
@@ -122,6 +148,12 @@ public final class JdbcBenchmark {
         "Client CPU of the insert loop (benchmark thread: value generation, driver, wire"
             + " encoding), median us per row; difference = cloak - plain:");
     System.out.print(cpu);
+    System.out.println();
+    System.out.println(
+        "Where an inserted row's time goes, median us per row (plain / cloak / difference):"
+            + " wall time; CPU of the whole client JVM (all threads); CPU of the PostgreSQL"
+            + " backend:");
+    System.out.print(breakdown);
     System.out.println(
         "insert*/select*: the baseline is the plain driver writing values padded to the length"
             + " of their ciphertext, so the ratio is Cloak's own cost without the larger data");
@@ -160,6 +192,23 @@ public final class JdbcBenchmark {
         String.format(Locale.ROOT, "%-11s %10.2f %10.2f %10.2f  %s%n", engine, p, c, c - p, per));
   }
 
+  private static void appendBreakdown(StringBuilder out, String engine, List<double[]> rounds) {
+    String[] names = {"wall", "client JVM CPU", "server CPU"};
+    for (int k = 0; k < names.length; k++) {
+      List<Double> plain = new ArrayList<>();
+      List<Double> cloak = new ArrayList<>();
+      for (double[] r : rounds) {
+        plain.add(r[2 * k]);
+        cloak.add(r[2 * k + 1]);
+      }
+      double p = median(plain);
+      double c = median(cloak);
+      out.append(
+          String.format(
+              Locale.ROOT, "%-11s %-16s %8.2f %8.2f %8.2f%n", engine, names[k], p, c, c - p));
+    }
+  }
+
   private static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
@@ -174,6 +223,17 @@ public final class JdbcBenchmark {
     CLOAK
   }
 
+  /**
+   * The email of row {@code i}: {@code user<i>@example.com}, so that rows inserted in order have
+   * nearly sorted emails, or with {@code random}, {@code i} scrambled by a bijection of the 32-bit
+   * integers, so that emails arrive in no particular order, as real sign-ups do.
+   */
+  private static String email(int i, boolean random) {
+    return "user"
+        + (random ? Integer.toUnsignedString(i * 0x9E3779B1) : Integer.toString(i))
+        + "@example.com";
+  }
+
   /** {@code value} padded to the length its ciphertext has in a text column. */
   private static String sameSize(String value, EncryptionMode mode) {
     int length =
@@ -186,21 +246,38 @@ public final class JdbcBenchmark {
    * Creates a fresh table, inserts {@code rows} rows, selects each by email; returns insert ops/s,
    * select ops/s and the benchmark thread's CPU time per inserted row in microseconds.
    */
-  private static double[] runOnce(Target target, Variant variant, Path config, int rows)
+  private static double[] runOnce(
+      Target target,
+      Variant variant,
+      Path config,
+      int rows,
+      boolean randomEmails,
+      boolean binaryStorage)
       throws SQLException {
     boolean cloak = variant == Variant.CLOAK;
     boolean sized = variant == Variant.PLAIN_SAME_SIZE;
     String db = target.freshDatabase();
+    // The encrypted columns' type: text, or, with storage=binary, binary on the Cloak side only
+    // (the plain runs store the strings themselves).
+    String secret =
+        cloak && binaryStorage ? (target.postgres ? "BYTEA" : "VARBINARY(400)") : "VARCHAR(400)";
     try (Connection c = target.connect(db, cloak ? config : null);
         Statement st = c.createStatement()) {
       st.execute(
-          "CREATE TABLE bench (id INT PRIMARY KEY, email VARCHAR(400), ssn VARCHAR(400),"
-              + " note VARCHAR(400), name VARCHAR(100), city VARCHAR(100), age INT,"
+          "CREATE TABLE bench (id INT PRIMARY KEY, email "
+              + secret
+              + ", ssn "
+              + secret
+              + ", note "
+              + secret
+              + ", name VARCHAR(100), city VARCHAR(100), age INT,"
               + " score DOUBLE PRECISION, created TIMESTAMP, active BOOLEAN)");
       st.execute("CREATE INDEX bench_email ON bench (email)");
       c.setAutoCommit(false);
       java.lang.management.ThreadMXBean threads =
           java.lang.management.ManagementFactory.getThreadMXBean();
+      long backend0 = target.postgres ? backendCpuNanos(st) : 0;
+      long process0 = processCpuNanos();
       long cpu0 = threads.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       try (PreparedStatement ps =
@@ -210,7 +287,7 @@ public final class JdbcBenchmark {
         java.sql.Timestamp now = new java.sql.Timestamp(System.currentTimeMillis());
         for (int i = 0; i < rows; i++) {
           ps.setInt(1, i);
-          String email = "user" + i + "@example.com";
+          String email = email(i, randomEmails);
           ps.setString(2, sized ? sameSize(email, EncryptionMode.DETERMINISTIC) : email);
           ps.setString(
               3, String.format(Locale.ROOT, "%03d-%02d-%04d", i % 1000, i % 100, i % 10000));
@@ -231,6 +308,9 @@ public final class JdbcBenchmark {
       c.commit();
       double insertSeconds = (System.nanoTime() - t0) / 1e9;
       double insertCpuMicrosPerRow = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / rows;
+      double processCpuMicrosPerRow = (processCpuNanos() - process0) / 1e3 / rows;
+      double backendCpuMicrosPerRow =
+          target.postgres ? (backendCpuNanos(st) - backend0) / 1e3 / rows : Double.NaN;
       c.setAutoCommit(true);
       if (target.postgres) {
         st.execute("ANALYZE bench");
@@ -240,7 +320,7 @@ public final class JdbcBenchmark {
       try (PreparedStatement ps =
           c.prepareStatement("SELECT id, ssn, name FROM bench WHERE email = ?")) {
         for (int i = 0; i < rows; i++) {
-          String email = "user" + i + "@example.com";
+          String email = email(i, randomEmails);
           ps.setString(1, sized ? sameSize(email, EncryptionMode.DETERMINISTIC) : email);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -253,9 +333,45 @@ public final class JdbcBenchmark {
       if (found != rows) {
         throw new IllegalStateException("expected " + rows + " rows, found " + found);
       }
-      return new double[] {rows / insertSeconds, rows / selectSeconds, insertCpuMicrosPerRow};
+      return new double[] {
+        rows / insertSeconds,
+        rows / selectSeconds,
+        insertCpuMicrosPerRow,
+        processCpuMicrosPerRow,
+        backendCpuMicrosPerRow,
+        insertSeconds * 1e6 / rows
+      };
     } finally {
       target.drop(db);
+    }
+  }
+
+  /** CPU time of this whole JVM (every thread: the benchmark, GC, JIT), in nanoseconds. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /**
+   * CPU time (user + system) of the PostgreSQL backend serving {@code st}'s connection, read from
+   * {@code /proc/PID/stat} (the server runs on this machine), in nanoseconds; clock-tick
+   * resolution.
+   */
+  private static long backendCpuNanos(Statement st) throws SQLException {
+    int pid;
+    try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+      rs.next();
+      pid = rs.getInt(1);
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // fields[11] and [12] are utime and stime (fields 14 and 15 of proc(5)), in clock ticks
+      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0; // not on this machine: reported as 0
     }
   }
 
