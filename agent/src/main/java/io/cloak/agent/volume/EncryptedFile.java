@@ -945,22 +945,15 @@ public final class EncryptedFile implements Closeable {
   }
 
   /**
-   * Decrypting the whole chunks of one run from the raw bytes read for them into the destination.
-   * The calling thread and every helper thread that joins take the next chunk nobody has taken yet,
-   * so the calling thread alone finishes the job when no helper comes. The calling thread returns
-   * only once every chunk is done: no helper touches the destination after the read returned. Every
-   * chunk is authenticated before its plaintext is kept; a chunk that fails leaves zeros.
+   * The chunks of one run, each done once by the calling thread or by a helper thread. The calling
+   * thread and every helper thread that joins take the next chunk nobody has taken yet, so the
+   * calling thread alone finishes the job when no helper comes (it never waits for a helper to
+   * start). {@link #runAll} returns only once every chunk is done: no helper touches the job's
+   * buffers after it returned. A chunk that fails does not stop the others; the job keeps the
+   * failure of the lowest failed chunk.
    */
-  private final class OpenJob implements Runnable {
-    private final ByteBuffer raw; // the sealed chunks from offset 0; read with absolute gets only
-    private final long first;
-    private final int count;
-    private final int lastLen;
-    private final long finalIndex; // the file's last chunk, sealed with final = 1
-    private final ByteBuffer dst;
-    private final int dstPos;
-    private final byte[] array; // dst's array, or null
-    private final int arrayOff;
+  private abstract static class ChunkJob implements Runnable {
+    final int count;
     private final Thread caller = Thread.currentThread();
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger done = new AtomicInteger();
@@ -968,23 +961,20 @@ public final class EncryptedFile implements Closeable {
     private int failedChunk = Integer.MAX_VALUE; // guarded by this
     private Throwable failure; // guarded by this
 
-    OpenJob(ByteBuffer raw, long first, int count, int lastLen, ByteBuffer dst) {
-      this.raw = raw;
-      this.first = first;
+    /** A job of {@code count} chunks, to be run by the thread that creates it. */
+    ChunkJob(int count) {
       this.count = count;
-      this.lastLen = lastLen;
-      this.finalIndex = lastIndex();
-      this.dst = dst;
-      this.dstPos = dst.position();
-      this.array = dst.hasArray() ? dst.array() : null;
-      this.arrayOff = dst.hasArray() ? dst.arrayOffset() + dstPos : 0;
     }
 
+    /** Does chunk {@code k} of the job; called once per chunk, on any of the job's threads. */
+    abstract void doChunk(int k) throws IOException;
+
     /**
-     * Runs the job on the calling thread, with helpers when it is large enough, and leaves {@code
-     * dst} after the decrypted chunks.
+     * Does every chunk on the calling thread, with helpers when there are at least {@value
+     * EncryptedFile#PARALLEL_MIN_CHUNKS}, and returns once every chunk is done. Failures are kept,
+     * not thrown: see {@link #failedChunk} and {@link #throwFailure}.
      */
-    void runHere() throws IOException {
+    final void runAll() {
       if (count >= PARALLEL_MIN_CHUNKS) {
         int helpers = Math.min(DecryptHelpers.COUNT, count / PARALLEL_MIN_CHUNKS);
         for (int h = 0; h < helpers && DecryptHelpers.offer(this); h++) {
@@ -996,27 +986,22 @@ public final class EncryptedFile implements Closeable {
       } finally {
         awaitDone();
       }
-      int failed;
+    }
+
+    /** After {@link #runAll}: the lowest chunk that failed, or -1 if none did. */
+    final synchronized int failedChunk() {
+      return failure == null ? -1 : failedChunk;
+    }
+
+    /** After {@link #runAll}: throws the failure of the lowest failed chunk, if there was one. */
+    final void throwFailure() throws IOException {
       Throwable cause;
       synchronized (this) {
-        failed = failedChunk;
         cause = failure;
       }
       if (cause == null) {
-        dst.position(dstPos + (count == 0 ? 0 : (count - 1) * chunkSize + lastLen));
         return;
       }
-      // Chunks after the failed one may have been decrypted already: drop them too.
-      int from = failed * chunkSize;
-      int to = (count - 1) * chunkSize + lastLen;
-      if (array != null) {
-        Arrays.fill(array, arrayOff + from, arrayOff + to, (byte) 0);
-      } else {
-        for (int p = from; p < to; p++) {
-          dst.put(dstPos + p, (byte) 0);
-        }
-      }
-      dst.position(dstPos + from);
       if (cause instanceof IOException) {
         throw (IOException) cause;
       }
@@ -1028,7 +1013,7 @@ public final class EncryptedFile implements Closeable {
 
     /** A helper thread's part. */
     @Override
-    public void run() {
+    public final void run() {
       // Only a helper that did a chunk can have done the last one; one that came too late must
       // not unpark the caller, which has moved on.
       if (work() > 0 && waiting && done.get() == count) {
@@ -1041,26 +1026,13 @@ public final class EncryptedFile implements Closeable {
       int did = 0;
       for (int k; (k = next.getAndIncrement()) < count; did++) {
         try {
-          openChunk(k);
+          doChunk(k);
         } catch (IOException | RuntimeException | Error e) {
           fail(k, e);
         }
         done.incrementAndGet();
       }
       return did;
-    }
-
-    private void openChunk(int k) throws IOException {
-      long index = first + k;
-      int len = k == count - 1 ? lastLen : chunkSize;
-      boolean last = index == finalIndex;
-      if (array != null) {
-        decryptRaw(raw, k * sealedChunkSize, len, index, last, array, arrayOff + k * chunkSize);
-      } else {
-        byte[] plain = plainScratch(chunkSize);
-        decryptRaw(raw, k * sealedChunkSize, len, index, last, plain, 0);
-        dst.put(dstPos + k * chunkSize, plain, 0, len);
-      }
     }
 
     private synchronized void fail(int k, Throwable e) {
@@ -1088,6 +1060,73 @@ public final class EncryptedFile implements Closeable {
       }
       if (interrupted) {
         caller.interrupt();
+      }
+    }
+  }
+
+  /**
+   * Decrypting the whole chunks of one run from the raw bytes read for them into the destination,
+   * as a {@link ChunkJob}. Every chunk is authenticated before its plaintext is kept; a chunk that
+   * fails leaves zeros.
+   */
+  private final class OpenJob extends ChunkJob {
+    private final ByteBuffer raw; // the sealed chunks from offset 0; read with absolute gets only
+    private final long first;
+    private final int lastLen;
+    private final long finalIndex; // the file's last chunk, sealed with final = 1
+    private final ByteBuffer dst;
+    private final int dstPos;
+    private final byte[] array; // dst's array, or null
+    private final int arrayOff;
+
+    OpenJob(ByteBuffer raw, long first, int count, int lastLen, ByteBuffer dst) {
+      super(count);
+      this.raw = raw;
+      this.first = first;
+      this.lastLen = lastLen;
+      this.finalIndex = lastIndex();
+      this.dst = dst;
+      this.dstPos = dst.position();
+      this.array = dst.hasArray() ? dst.array() : null;
+      this.arrayOff = dst.hasArray() ? dst.arrayOffset() + dstPos : 0;
+    }
+
+    /**
+     * Runs the job on the calling thread, with helpers when it is large enough, and leaves {@code
+     * dst} after the decrypted chunks.
+     */
+    void runHere() throws IOException {
+      runAll();
+      int failed = failedChunk();
+      if (failed < 0) {
+        dst.position(dstPos + (count == 0 ? 0 : (count - 1) * chunkSize + lastLen));
+        return;
+      }
+      // Chunks after the failed one may have been decrypted already: drop them too.
+      int from = failed * chunkSize;
+      int to = (count - 1) * chunkSize + lastLen;
+      if (array != null) {
+        Arrays.fill(array, arrayOff + from, arrayOff + to, (byte) 0);
+      } else {
+        for (int p = from; p < to; p++) {
+          dst.put(dstPos + p, (byte) 0);
+        }
+      }
+      dst.position(dstPos + from);
+      throwFailure();
+    }
+
+    @Override
+    void doChunk(int k) throws IOException {
+      long index = first + k;
+      int len = k == count - 1 ? lastLen : chunkSize;
+      boolean last = index == finalIndex;
+      if (array != null) {
+        decryptRaw(raw, k * sealedChunkSize, len, index, last, array, arrayOff + k * chunkSize);
+      } else {
+        byte[] plain = plainScratch(chunkSize);
+        decryptRaw(raw, k * sealedChunkSize, len, index, last, plain, 0);
+        dst.put(dstPos + k * chunkSize, plain, 0, len);
       }
     }
   }
