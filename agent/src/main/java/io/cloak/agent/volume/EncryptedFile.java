@@ -63,13 +63,14 @@ import javax.crypto.spec.SecretKeySpec;
  * #CACHE_CHUNKS} plaintext chunks (allocated on first use, so an idle open file holds none). Runs
  * of whole chunks are read and written without going through the cache, up to 1 MiB per system
  * call, through per-thread scratch buffers of that size (a direct one for reads); a read decrypts
- * straight into the caller's array, on {@link DecryptHelpers} threads too when the run has at least
- * {@value #PARALLEL_MIN_CHUNKS} chunks. A partial write reads, decrypts and caches the chunk; dirty
- * chunks are sealed and written when evicted, and on {@link #force} and {@link #close}. Until then
- * the file on disk may lag behind (and, after a crash, fail authentication in the chunks that were
- * being written: a torn write is detected, never returned as data). Only positional I/O is used on
- * the channel, whose position is left alone; the channel must be readable (and writable to modify
- * the file) and not opened with {@code APPEND}.
+ * straight into the caller's array, and a write seals straight from the caller's array, on {@link
+ * DecryptHelpers} threads too when the run has at least {@value #PARALLEL_MIN_CHUNKS} chunks (the
+ * write itself stays on the calling thread, after every chunk is sealed). A partial write reads,
+ * decrypts and caches the chunk; dirty chunks are sealed and written when evicted, and on {@link
+ * #force} and {@link #close}. Until then the file on disk may lag behind (and, after a crash, fail
+ * authentication in the chunks that were being written: a torn write is detected, never returned as
+ * data). Only positional I/O is used on the channel, whose position is left alone; the channel must
+ * be readable (and writable to modify the file) and not opened with {@code APPEND}.
  *
  * <p>At most one {@code EncryptedFile} may be open on a file at a time (across processes too): each
  * instance caches chunks and the size, so two would overwrite each other's chunks.
@@ -107,9 +108,9 @@ public final class EncryptedFile implements Closeable {
   private static final int BATCH_BYTES = 1024 * 1024;
 
   /**
-   * Runs of at least this many whole chunks are decrypted by the calling thread together with the
-   * {@link DecryptHelpers} threads; shorter ones by the calling thread alone (handing work over
-   * costs tens of microseconds, a 32 KiB chunk takes about 10 to 20 to decrypt).
+   * Runs of at least this many whole chunks are sealed or opened by the calling thread together
+   * with the {@link DecryptHelpers} threads; shorter ones by the calling thread alone (handing work
+   * over costs tens of microseconds, a 32 KiB chunk takes about 10 to 20 to encrypt or decrypt).
    */
   static final int PARALLEL_MIN_CHUNKS = 8;
 
@@ -138,7 +139,8 @@ public final class EncryptedFile implements Closeable {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   // Per-thread scratch buffers; every use is inside a synchronized method and does not nest (a
-  // helper thread uses its own SEALED and PLAIN, and reads the caller's RAW without changing it).
+  // helper thread uses its own PLAIN, its own SEALED when opening, reads the caller's RAW without
+  // changing it, and when sealing writes only its chunks' ranges of the caller's SEALED).
   private static final ThreadLocal<byte[]> SEALED = new ThreadLocal<>();
   private static final ThreadLocal<byte[]> PLAIN = new ThreadLocal<>();
   private static final ThreadLocal<ByteBuffer> RAW = new ThreadLocal<>();
@@ -150,7 +152,6 @@ public final class EncryptedFile implements Closeable {
   private final long maxSize;
   private final byte[] fileId;
   private final AesGcm cipher;
-  private final byte[] aad = new byte[AAD_LENGTH];
   private final Chunk[] cache = new Chunk[CACHE_CHUNKS];
 
   private long size; // plaintext size
@@ -177,7 +178,6 @@ public final class EncryptedFile implements Closeable {
     this.fileId = fileId;
     this.cipher = cipher;
     this.size = size;
-    System.arraycopy(fileId, 0, aad, 0, FILE_ID_LENGTH);
     for (int i = 0; i < cache.length; i++) {
       cache[i] = new Chunk();
     }
@@ -882,34 +882,65 @@ public final class EncryptedFile implements Closeable {
   }
 
   /**
-   * Seals chunks {@code [first, end)}, each taking {@code C} bytes from {@code src}, and writes
-   * them with one positional write.
+   * Seals chunks {@code [first, end)}, each taking {@code C} bytes from {@code src}, on helper
+   * threads too when there are at least {@value #PARALLEL_MIN_CHUNKS}, then writes them with one
+   * positional write from the calling thread. If a chunk fails, this throws the failure of the
+   * lowest failed chunk, writes nothing and leaves {@code src} unchanged; otherwise {@code src}
+   * advances past the chunks.
    */
   private void sealRun(ByteBuffer src, long first, long end) throws IOException {
     int count = (int) (end - first);
     byte[] sealed = sealedScratch(count * sealedChunkSize);
-    byte[] plain = src.hasArray() ? null : plainScratch(chunkSize);
-    for (int k = 0; k < count; k++) {
+    SealJob job = new SealJob(src, first, count, sealed);
+    job.runAll();
+    job.throwFailure();
+    src.position(src.position() + count * chunkSize);
+    writeFully(channel, sealed, 0, count * sealedChunkSize, chunkOffset(first));
+  }
+
+  /**
+   * Sealing whole chunks of {@code C} bytes from the source into the calling thread's scratch
+   * array, chunk {@code k} at {@code k * (C + 28)}, as a {@link ChunkJob}. Threads write disjoint
+   * ranges of that array, read the source with absolute indexes only (never its position), and copy
+   * from a direct or read-only source through their own scratch array.
+   */
+  private final class SealJob extends ChunkJob {
+    private final ByteBuffer src;
+    private final int srcPos; // src's position when the job was made: chunk 0 starts there
+    private final byte[] array; // src's array, or null (direct or read-only)
+    private final int arrayOff;
+    private final long first;
+    private final long finalIndex; // the file's last chunk, sealed with final = 1
+    private final byte[] sealed;
+
+    SealJob(ByteBuffer src, long first, int count, byte[] sealed) {
+      super(count);
+      this.src = src;
+      this.srcPos = src.position();
+      this.array = src.hasArray() ? src.array() : null;
+      this.arrayOff = src.hasArray() ? src.arrayOffset() + srcPos : 0;
+      this.first = first;
+      this.finalIndex = lastIndex(); // as aad(index) would see it; size does not change meanwhile
+      this.sealed = sealed;
+    }
+
+    @Override
+    void doChunk(int k) throws IOException {
       long index = first + k;
+      byte[] ad = aadFor(index, index == finalIndex);
       try {
-        if (plain == null) {
+        if (array != null) {
           cipher.encrypt(
-              src.array(),
-              src.arrayOffset() + src.position(),
-              chunkSize,
-              aad(index),
-              sealed,
-              k * sealedChunkSize);
-          src.position(src.position() + chunkSize);
+              array, arrayOff + k * chunkSize, chunkSize, ad, sealed, k * sealedChunkSize);
         } else {
-          src.get(plain, 0, chunkSize);
-          cipher.encrypt(plain, 0, chunkSize, aad(index), sealed, k * sealedChunkSize);
+          byte[] plain = plainScratch(chunkSize); // this thread's own
+          src.get(srcPos + k * chunkSize, plain, 0, chunkSize);
+          cipher.encrypt(plain, 0, chunkSize, ad, sealed, k * sealedChunkSize);
         }
       } catch (GeneralSecurityException e) {
         throw new IOException(name + ": chunk " + index + ": encryption failed: " + e, e);
       }
     }
-    writeFully(channel, sealed, 0, count * sealedChunkSize, chunkOffset(first));
   }
 
   /**
@@ -1330,13 +1361,14 @@ public final class EncryptedFile implements Closeable {
     return HEADER_LENGTH + index * sealedChunkSize;
   }
 
-  /** The associated data of chunk {@code index} for the current size. */
+  /**
+   * The associated data of chunk {@code index} for the current size, in a new array: never one
+   * shared by the seals of this file, since the chunks of a run are sealed on several threads at
+   * once (helper threads build theirs with {@link #aadFor} from the final index their job took on
+   * the calling thread, so that they never read {@code size}).
+   */
   private byte[] aad(long index) {
-    for (int i = 0; i < 8; i++) {
-      aad[FILE_ID_LENGTH + i] = (byte) (index >>> (56 - 8 * i));
-    }
-    aad[AAD_LENGTH - 1] = (byte) (index == lastIndex() ? 1 : 0);
-    return aad;
+    return aadFor(index, index == lastIndex());
   }
 
   /** The length on disk of an encrypted file holding {@code plainSize} bytes. */
