@@ -90,7 +90,7 @@ public final class VolumeFileHandler implements FileHooks.Handler {
     "io.cloak.agent.volume.EncryptedFile$ChunkJob",
     "io.cloak.agent.volume.EncryptedFile$OpenJob",
     "io.cloak.agent.volume.EncryptedFile$SealJob",
-    "io.cloak.agent.volume.DecryptHelpers",
+    "io.cloak.agent.volume.ChunkHelpers",
     "io.cloak.agent.volume.VolumeIntegrityException",
     "io.cloak.agent.volume.WrongVolumeException",
   };

@@ -64,7 +64,7 @@ import javax.crypto.spec.SecretKeySpec;
  * of whole chunks are read and written without going through the cache, up to 1 MiB per system
  * call, through per-thread scratch buffers of that size (a direct one for reads); a read decrypts
  * straight into the caller's array, and a write seals straight from the caller's array, on {@link
- * DecryptHelpers} threads too when the run has at least {@value #PARALLEL_MIN_CHUNKS} chunks (the
+ * ChunkHelpers} threads too when the run has at least {@value #PARALLEL_MIN_CHUNKS} chunks (the
  * write itself stays on the calling thread, after every chunk is sealed). A partial write reads,
  * decrypts and caches the chunk; dirty chunks are sealed and written when evicted, and on {@link
  * #force} and {@link #close}. Until then the file on disk may lag behind (and, after a crash, fail
@@ -109,7 +109,7 @@ public final class EncryptedFile implements Closeable {
 
   /**
    * Runs of at least this many whole chunks are sealed or opened by the calling thread together
-   * with the {@link DecryptHelpers} threads; shorter ones by the calling thread alone (handing work
+   * with the {@link ChunkHelpers} threads; shorter ones by the calling thread alone (handing work
    * over costs tens of microseconds, a 32 KiB chunk takes about 10 to 20 to encrypt or decrypt).
    */
   static final int PARALLEL_MIN_CHUNKS = 8;
@@ -1007,8 +1007,8 @@ public final class EncryptedFile implements Closeable {
      */
     final void runAll() {
       if (count >= PARALLEL_MIN_CHUNKS) {
-        int helpers = Math.min(DecryptHelpers.COUNT, count / PARALLEL_MIN_CHUNKS);
-        for (int h = 0; h < helpers && DecryptHelpers.offer(this); h++) {
+        int helpers = Math.min(ChunkHelpers.COUNT, count / PARALLEL_MIN_CHUNKS);
+        for (int h = 0; h < helpers && ChunkHelpers.offer(this); h++) {
           // offered
         }
       }

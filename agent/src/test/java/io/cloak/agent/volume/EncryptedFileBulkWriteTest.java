@@ -219,7 +219,7 @@ class EncryptedFileBulkWriteTest {
 
   @Test
   void helperThreadsSealChunksOfLargeWrites() throws Exception {
-    assumeTrue(DecryptHelpers.COUNT > 0, "one processor: no helper threads");
+    assumeTrue(ChunkHelpers.COUNT > 0, "one processor: no helper threads");
     byte[] data = random(MIB, 4);
     Path file = dir.resolve("h.bin");
     ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -238,7 +238,7 @@ class EncryptedFileBulkWriteTest {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (seen == null && !writer.isDone() && System.nanoTime() < deadline) {
         for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
-          if (t.getKey().getName().startsWith("cloak-volume-decrypt-")
+          if (t.getKey().getName().startsWith("cloak-volume-crypto-")
               && Arrays.stream(t.getValue()).anyMatch(fr -> fr.getClassName().equals(SEAL_JOB))) {
             seen = t.getKey();
           }
@@ -269,7 +269,7 @@ class EncryptedFileBulkWriteTest {
    */
   @Test
   void anEncryptionFailureInTheMiddleOfARunWritesNothingAndLeavesTheSourceAlone() throws Exception {
-    assumeTrue(DecryptHelpers.COUNT > 0, "one processor: no helper threads to fail");
+    assumeTrue(ChunkHelpers.COUNT > 0, "one processor: no helper threads to fail");
     int c = 512;
     byte[] expected = random(2000 * c + 100, 5);
     Path file = dir.resolve("f.bin");
