@@ -87,8 +87,10 @@ public final class VolumeFileHandler implements FileHooks.Handler {
     "io.cloak.agent.CallGuard",
     "io.cloak.agent.volume.EncryptedFile",
     "io.cloak.agent.volume.EncryptedFile$Chunk",
+    "io.cloak.agent.volume.EncryptedFile$ChunkJob",
     "io.cloak.agent.volume.EncryptedFile$OpenJob",
-    "io.cloak.agent.volume.DecryptHelpers",
+    "io.cloak.agent.volume.EncryptedFile$SealJob",
+    "io.cloak.agent.volume.ChunkHelpers",
     "io.cloak.agent.volume.VolumeIntegrityException",
     "io.cloak.agent.volume.WrongVolumeException",
   };

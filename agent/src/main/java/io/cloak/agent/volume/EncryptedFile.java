@@ -63,13 +63,14 @@ import javax.crypto.spec.SecretKeySpec;
  * #CACHE_CHUNKS} plaintext chunks (allocated on first use, so an idle open file holds none). Runs
  * of whole chunks are read and written without going through the cache, up to 1 MiB per system
  * call, through per-thread scratch buffers of that size (a direct one for reads); a read decrypts
- * straight into the caller's array, on {@link DecryptHelpers} threads too when the run has at least
- * {@value #PARALLEL_MIN_CHUNKS} chunks. A partial write reads, decrypts and caches the chunk; dirty
- * chunks are sealed and written when evicted, and on {@link #force} and {@link #close}. Until then
- * the file on disk may lag behind (and, after a crash, fail authentication in the chunks that were
- * being written: a torn write is detected, never returned as data). Only positional I/O is used on
- * the channel, whose position is left alone; the channel must be readable (and writable to modify
- * the file) and not opened with {@code APPEND}.
+ * straight into the caller's array, and a write seals straight from the caller's array, on {@link
+ * ChunkHelpers} threads too when the run has at least {@value #PARALLEL_MIN_CHUNKS} chunks (the
+ * write itself stays on the calling thread, after every chunk is sealed). A partial write reads,
+ * decrypts and caches the chunk; dirty chunks are sealed and written when evicted, and on {@link
+ * #force} and {@link #close}. Until then the file on disk may lag behind (and, after a crash, fail
+ * authentication in the chunks that were being written: a torn write is detected, never returned as
+ * data). Only positional I/O is used on the channel, whose position is left alone; the channel must
+ * be readable (and writable to modify the file) and not opened with {@code APPEND}.
  *
  * <p>At most one {@code EncryptedFile} may be open on a file at a time (across processes too): each
  * instance caches chunks and the size, so two would overwrite each other's chunks.
@@ -107,9 +108,9 @@ public final class EncryptedFile implements Closeable {
   private static final int BATCH_BYTES = 1024 * 1024;
 
   /**
-   * Runs of at least this many whole chunks are decrypted by the calling thread together with the
-   * {@link DecryptHelpers} threads; shorter ones by the calling thread alone (handing work over
-   * costs tens of microseconds, a 32 KiB chunk takes about 10 to 20 to decrypt).
+   * Runs of at least this many whole chunks are sealed or opened by the calling thread together
+   * with the {@link ChunkHelpers} threads; shorter ones by the calling thread alone (handing work
+   * over costs tens of microseconds, a 32 KiB chunk takes about 10 to 20 to encrypt or decrypt).
    */
   static final int PARALLEL_MIN_CHUNKS = 8;
 
@@ -138,7 +139,8 @@ public final class EncryptedFile implements Closeable {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   // Per-thread scratch buffers; every use is inside a synchronized method and does not nest (a
-  // helper thread uses its own SEALED and PLAIN, and reads the caller's RAW without changing it).
+  // helper thread uses its own PLAIN, its own SEALED when opening, reads the caller's RAW without
+  // changing it, and when sealing writes only its chunks' ranges of the caller's SEALED).
   private static final ThreadLocal<byte[]> SEALED = new ThreadLocal<>();
   private static final ThreadLocal<byte[]> PLAIN = new ThreadLocal<>();
   private static final ThreadLocal<ByteBuffer> RAW = new ThreadLocal<>();
@@ -150,7 +152,6 @@ public final class EncryptedFile implements Closeable {
   private final long maxSize;
   private final byte[] fileId;
   private final AesGcm cipher;
-  private final byte[] aad = new byte[AAD_LENGTH];
   private final Chunk[] cache = new Chunk[CACHE_CHUNKS];
 
   private long size; // plaintext size
@@ -177,7 +178,6 @@ public final class EncryptedFile implements Closeable {
     this.fileId = fileId;
     this.cipher = cipher;
     this.size = size;
-    System.arraycopy(fileId, 0, aad, 0, FILE_ID_LENGTH);
     for (int i = 0; i < cache.length; i++) {
       cache[i] = new Chunk();
     }
@@ -882,34 +882,65 @@ public final class EncryptedFile implements Closeable {
   }
 
   /**
-   * Seals chunks {@code [first, end)}, each taking {@code C} bytes from {@code src}, and writes
-   * them with one positional write.
+   * Seals chunks {@code [first, end)}, each taking {@code C} bytes from {@code src}, on helper
+   * threads too when there are at least {@value #PARALLEL_MIN_CHUNKS}, then writes them with one
+   * positional write from the calling thread. If a chunk fails, this throws the failure of the
+   * lowest failed chunk, writes nothing and leaves {@code src} unchanged; otherwise {@code src}
+   * advances past the chunks.
    */
   private void sealRun(ByteBuffer src, long first, long end) throws IOException {
     int count = (int) (end - first);
     byte[] sealed = sealedScratch(count * sealedChunkSize);
-    byte[] plain = src.hasArray() ? null : plainScratch(chunkSize);
-    for (int k = 0; k < count; k++) {
+    SealJob job = new SealJob(src, first, count, sealed);
+    job.runAll();
+    job.throwFailure();
+    src.position(src.position() + count * chunkSize);
+    writeFully(channel, sealed, 0, count * sealedChunkSize, chunkOffset(first));
+  }
+
+  /**
+   * Sealing whole chunks of {@code C} bytes from the source into the calling thread's scratch
+   * array, chunk {@code k} at {@code k * (C + 28)}, as a {@link ChunkJob}. Threads write disjoint
+   * ranges of that array, read the source with absolute indexes only (never its position), and copy
+   * from a direct or read-only source through their own scratch array.
+   */
+  private final class SealJob extends ChunkJob {
+    private final ByteBuffer src;
+    private final int srcPos; // src's position when the job was made: chunk 0 starts there
+    private final byte[] array; // src's array, or null (direct or read-only)
+    private final int arrayOff;
+    private final long first;
+    private final long finalIndex; // the file's last chunk, sealed with final = 1
+    private final byte[] sealed;
+
+    SealJob(ByteBuffer src, long first, int count, byte[] sealed) {
+      super(count);
+      this.src = src;
+      this.srcPos = src.position();
+      this.array = src.hasArray() ? src.array() : null;
+      this.arrayOff = src.hasArray() ? src.arrayOffset() + srcPos : 0;
+      this.first = first;
+      this.finalIndex = lastIndex(); // as aad(index) would see it; size does not change meanwhile
+      this.sealed = sealed;
+    }
+
+    @Override
+    void doChunk(int k) throws IOException {
       long index = first + k;
+      byte[] ad = aadFor(index, index == finalIndex);
       try {
-        if (plain == null) {
+        if (array != null) {
           cipher.encrypt(
-              src.array(),
-              src.arrayOffset() + src.position(),
-              chunkSize,
-              aad(index),
-              sealed,
-              k * sealedChunkSize);
-          src.position(src.position() + chunkSize);
+              array, arrayOff + k * chunkSize, chunkSize, ad, sealed, k * sealedChunkSize);
         } else {
-          src.get(plain, 0, chunkSize);
-          cipher.encrypt(plain, 0, chunkSize, aad(index), sealed, k * sealedChunkSize);
+          byte[] plain = plainScratch(chunkSize); // this thread's own
+          src.get(srcPos + k * chunkSize, plain, 0, chunkSize);
+          cipher.encrypt(plain, 0, chunkSize, ad, sealed, k * sealedChunkSize);
         }
       } catch (GeneralSecurityException e) {
         throw new IOException(name + ": chunk " + index + ": encryption failed: " + e, e);
       }
     }
-    writeFully(channel, sealed, 0, count * sealedChunkSize, chunkOffset(first));
   }
 
   /**
@@ -945,22 +976,15 @@ public final class EncryptedFile implements Closeable {
   }
 
   /**
-   * Decrypting the whole chunks of one run from the raw bytes read for them into the destination.
-   * The calling thread and every helper thread that joins take the next chunk nobody has taken yet,
-   * so the calling thread alone finishes the job when no helper comes. The calling thread returns
-   * only once every chunk is done: no helper touches the destination after the read returned. Every
-   * chunk is authenticated before its plaintext is kept; a chunk that fails leaves zeros.
+   * The chunks of one run, each done once by the calling thread or by a helper thread. The calling
+   * thread and every helper thread that joins take the next chunk nobody has taken yet, so the
+   * calling thread alone finishes the job when no helper comes (it never waits for a helper to
+   * start). {@link #runAll} returns only once every chunk is done: no helper touches the job's
+   * buffers after it returned. A chunk that fails does not stop the others; the job keeps the
+   * failure of the lowest failed chunk.
    */
-  private final class OpenJob implements Runnable {
-    private final ByteBuffer raw; // the sealed chunks from offset 0; read with absolute gets only
-    private final long first;
-    private final int count;
-    private final int lastLen;
-    private final long finalIndex; // the file's last chunk, sealed with final = 1
-    private final ByteBuffer dst;
-    private final int dstPos;
-    private final byte[] array; // dst's array, or null
-    private final int arrayOff;
+  private abstract static class ChunkJob implements Runnable {
+    final int count;
     private final Thread caller = Thread.currentThread();
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger done = new AtomicInteger();
@@ -968,26 +992,23 @@ public final class EncryptedFile implements Closeable {
     private int failedChunk = Integer.MAX_VALUE; // guarded by this
     private Throwable failure; // guarded by this
 
-    OpenJob(ByteBuffer raw, long first, int count, int lastLen, ByteBuffer dst) {
-      this.raw = raw;
-      this.first = first;
+    /** A job of {@code count} chunks, to be run by the thread that creates it. */
+    ChunkJob(int count) {
       this.count = count;
-      this.lastLen = lastLen;
-      this.finalIndex = lastIndex();
-      this.dst = dst;
-      this.dstPos = dst.position();
-      this.array = dst.hasArray() ? dst.array() : null;
-      this.arrayOff = dst.hasArray() ? dst.arrayOffset() + dstPos : 0;
     }
 
+    /** Does chunk {@code k} of the job; called once per chunk, on any of the job's threads. */
+    abstract void doChunk(int k) throws IOException;
+
     /**
-     * Runs the job on the calling thread, with helpers when it is large enough, and leaves {@code
-     * dst} after the decrypted chunks.
+     * Does every chunk on the calling thread, with helpers when there are at least {@value
+     * EncryptedFile#PARALLEL_MIN_CHUNKS}, and returns once every chunk is done. Failures are kept,
+     * not thrown: see {@link #failedChunk} and {@link #throwFailure}.
      */
-    void runHere() throws IOException {
+    final void runAll() {
       if (count >= PARALLEL_MIN_CHUNKS) {
-        int helpers = Math.min(DecryptHelpers.COUNT, count / PARALLEL_MIN_CHUNKS);
-        for (int h = 0; h < helpers && DecryptHelpers.offer(this); h++) {
+        int helpers = Math.min(ChunkHelpers.COUNT, count / PARALLEL_MIN_CHUNKS);
+        for (int h = 0; h < helpers && ChunkHelpers.offer(this); h++) {
           // offered
         }
       }
@@ -996,27 +1017,22 @@ public final class EncryptedFile implements Closeable {
       } finally {
         awaitDone();
       }
-      int failed;
+    }
+
+    /** After {@link #runAll}: the lowest chunk that failed, or -1 if none did. */
+    final synchronized int failedChunk() {
+      return failure == null ? -1 : failedChunk;
+    }
+
+    /** After {@link #runAll}: throws the failure of the lowest failed chunk, if there was one. */
+    final void throwFailure() throws IOException {
       Throwable cause;
       synchronized (this) {
-        failed = failedChunk;
         cause = failure;
       }
       if (cause == null) {
-        dst.position(dstPos + (count == 0 ? 0 : (count - 1) * chunkSize + lastLen));
         return;
       }
-      // Chunks after the failed one may have been decrypted already: drop them too.
-      int from = failed * chunkSize;
-      int to = (count - 1) * chunkSize + lastLen;
-      if (array != null) {
-        Arrays.fill(array, arrayOff + from, arrayOff + to, (byte) 0);
-      } else {
-        for (int p = from; p < to; p++) {
-          dst.put(dstPos + p, (byte) 0);
-        }
-      }
-      dst.position(dstPos + from);
       if (cause instanceof IOException) {
         throw (IOException) cause;
       }
@@ -1028,7 +1044,7 @@ public final class EncryptedFile implements Closeable {
 
     /** A helper thread's part. */
     @Override
-    public void run() {
+    public final void run() {
       // Only a helper that did a chunk can have done the last one; one that came too late must
       // not unpark the caller, which has moved on.
       if (work() > 0 && waiting && done.get() == count) {
@@ -1041,26 +1057,13 @@ public final class EncryptedFile implements Closeable {
       int did = 0;
       for (int k; (k = next.getAndIncrement()) < count; did++) {
         try {
-          openChunk(k);
+          doChunk(k);
         } catch (IOException | RuntimeException | Error e) {
           fail(k, e);
         }
         done.incrementAndGet();
       }
       return did;
-    }
-
-    private void openChunk(int k) throws IOException {
-      long index = first + k;
-      int len = k == count - 1 ? lastLen : chunkSize;
-      boolean last = index == finalIndex;
-      if (array != null) {
-        decryptRaw(raw, k * sealedChunkSize, len, index, last, array, arrayOff + k * chunkSize);
-      } else {
-        byte[] plain = plainScratch(chunkSize);
-        decryptRaw(raw, k * sealedChunkSize, len, index, last, plain, 0);
-        dst.put(dstPos + k * chunkSize, plain, 0, len);
-      }
     }
 
     private synchronized void fail(int k, Throwable e) {
@@ -1088,6 +1091,73 @@ public final class EncryptedFile implements Closeable {
       }
       if (interrupted) {
         caller.interrupt();
+      }
+    }
+  }
+
+  /**
+   * Decrypting the whole chunks of one run from the raw bytes read for them into the destination,
+   * as a {@link ChunkJob}. Every chunk is authenticated before its plaintext is kept; a chunk that
+   * fails leaves zeros.
+   */
+  private final class OpenJob extends ChunkJob {
+    private final ByteBuffer raw; // the sealed chunks from offset 0; read with absolute gets only
+    private final long first;
+    private final int lastLen;
+    private final long finalIndex; // the file's last chunk, sealed with final = 1
+    private final ByteBuffer dst;
+    private final int dstPos;
+    private final byte[] array; // dst's array, or null
+    private final int arrayOff;
+
+    OpenJob(ByteBuffer raw, long first, int count, int lastLen, ByteBuffer dst) {
+      super(count);
+      this.raw = raw;
+      this.first = first;
+      this.lastLen = lastLen;
+      this.finalIndex = lastIndex();
+      this.dst = dst;
+      this.dstPos = dst.position();
+      this.array = dst.hasArray() ? dst.array() : null;
+      this.arrayOff = dst.hasArray() ? dst.arrayOffset() + dstPos : 0;
+    }
+
+    /**
+     * Runs the job on the calling thread, with helpers when it is large enough, and leaves {@code
+     * dst} after the decrypted chunks.
+     */
+    void runHere() throws IOException {
+      runAll();
+      int failed = failedChunk();
+      if (failed < 0) {
+        dst.position(dstPos + (count == 0 ? 0 : (count - 1) * chunkSize + lastLen));
+        return;
+      }
+      // Chunks after the failed one may have been decrypted already: drop them too.
+      int from = failed * chunkSize;
+      int to = (count - 1) * chunkSize + lastLen;
+      if (array != null) {
+        Arrays.fill(array, arrayOff + from, arrayOff + to, (byte) 0);
+      } else {
+        for (int p = from; p < to; p++) {
+          dst.put(dstPos + p, (byte) 0);
+        }
+      }
+      dst.position(dstPos + from);
+      throwFailure();
+    }
+
+    @Override
+    void doChunk(int k) throws IOException {
+      long index = first + k;
+      int len = k == count - 1 ? lastLen : chunkSize;
+      boolean last = index == finalIndex;
+      if (array != null) {
+        decryptRaw(raw, k * sealedChunkSize, len, index, last, array, arrayOff + k * chunkSize);
+      } else {
+        byte[] plain = plainScratch(chunkSize);
+        decryptRaw(raw, k * sealedChunkSize, len, index, last, plain, 0);
+        dst.put(dstPos + k * chunkSize, plain, 0, len);
       }
     }
   }
@@ -1291,13 +1361,14 @@ public final class EncryptedFile implements Closeable {
     return HEADER_LENGTH + index * sealedChunkSize;
   }
 
-  /** The associated data of chunk {@code index} for the current size. */
+  /**
+   * The associated data of chunk {@code index} for the current size, in a new array: never one
+   * shared by the seals of this file, since the chunks of a run are sealed on several threads at
+   * once (helper threads build theirs with {@link #aadFor} from the final index their job took on
+   * the calling thread, so that they never read {@code size}).
+   */
   private byte[] aad(long index) {
-    for (int i = 0; i < 8; i++) {
-      aad[FILE_ID_LENGTH + i] = (byte) (index >>> (56 - 8 * i));
-    }
-    aad[AAD_LENGTH - 1] = (byte) (index == lastIndex() ? 1 : 0);
-    return aad;
+    return aadFor(index, index == lastIndex());
   }
 
   /** The length on disk of an encrypted file holding {@code plainSize} bytes. */

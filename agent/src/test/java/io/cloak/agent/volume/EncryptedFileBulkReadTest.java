@@ -3,6 +3,7 @@ package io.cloak.agent.volume;
 import static io.cloak.agent.volume.VolumeTestSupport.flipByte;
 import static io.cloak.agent.volume.VolumeTestSupport.newVolumeKey;
 import static io.cloak.agent.volume.VolumeTestSupport.openChannel;
+import static io.cloak.agent.volume.VolumeTestSupport.random;
 import static io.cloak.agent.volume.VolumeTestSupport.readRange;
 import static io.cloak.agent.volume.VolumeTestSupport.writeRange;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -41,12 +42,6 @@ class EncryptedFileBulkReadTest {
 
   @TempDir Path dir;
   final VolumeKey key = newVolumeKey();
-
-  private static byte[] random(int n, long seed) {
-    byte[] b = new byte[n];
-    new Random(seed).nextBytes(b);
-    return b;
-  }
 
   private Path create(String name, byte[] content, int chunkSize) throws IOException {
     Path file = dir.resolve(name);
@@ -298,12 +293,12 @@ class EncryptedFileBulkReadTest {
         f.read(ByteBuffer.allocate(64 * C), 0);
       }
     }
-    if (DecryptHelpers.COUNT == 0) {
+    if (ChunkHelpers.COUNT == 0) {
       return; // one processor: no helpers
     }
     boolean seen = false;
     for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith("cloak-volume-decrypt-")) {
+      if (t.getName().startsWith("cloak-volume-crypto-")) {
         assertTrue(t.isDaemon(), t.getName());
         seen = true;
       }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.util.Random;
 
 /** Helpers shared by the volume tests. */
 final class VolumeTestSupport {
@@ -24,6 +25,13 @@ final class VolumeTestSupport {
     RANDOM.nextBytes(id);
     RANDOM.nextBytes(key);
     return VolumeKey.of(id, key);
+  }
+
+  /** {@code n} pseudo-random bytes, the same for the same seed. */
+  static byte[] random(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
   }
 
   /** {@code size} bytes of the marker repeated. */

@@ -7,16 +7,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The threads that help a large read of an {@link EncryptedFile} decrypt its chunks: one fewer than
- * the available processors (none on a single processor), created on first use, named {@code
- * cloak-volume-decrypt-N}, daemons (they never keep the JVM alive), and stopped after a minute
- * without work.
+ * The threads that help a large read or write of an {@link EncryptedFile} decrypt or seal its
+ * chunks: one fewer than the available processors (none on a single processor), created on first
+ * use, named {@code cloak-volume-crypto-N}, daemons (they never keep the JVM alive), and stopped
+ * after a minute without work.
  *
  * <p>A helper only ever takes work that the calling thread has not taken yet, and the calling
  * thread never waits for a helper to start: when every helper is busy (or the queue is full), the
- * calling thread decrypts the whole read itself. So a read never depends on the pool to finish.
+ * calling thread does the whole run itself. So a read or write never depends on the pool to finish.
  */
-final class DecryptHelpers {
+final class ChunkHelpers {
   /** How many helper threads there are at most. */
   static final int COUNT = Math.max(0, Runtime.getRuntime().availableProcessors() - 1);
 
@@ -24,7 +24,7 @@ final class DecryptHelpers {
   private static final AtomicInteger THREADS = new AtomicInteger();
   private static volatile ThreadPoolExecutor executor;
 
-  private DecryptHelpers() {}
+  private ChunkHelpers() {}
 
   /**
    * Hands {@code task} to a helper thread; false (and nothing happens) when there is no helper or
@@ -45,7 +45,7 @@ final class DecryptHelpers {
   private static ThreadPoolExecutor executor() {
     ThreadPoolExecutor e = executor;
     if (e == null) {
-      synchronized (DecryptHelpers.class) {
+      synchronized (ChunkHelpers.class) {
         e = executor;
         if (e == null) {
           e =
@@ -55,7 +55,7 @@ final class DecryptHelpers {
                   60,
                   TimeUnit.SECONDS,
                   new ArrayBlockingQueue<>(QUEUE),
-                  DecryptHelpers::newThread,
+                  ChunkHelpers::newThread,
                   new ThreadPoolExecutor.AbortPolicy());
           e.allowCoreThreadTimeOut(true);
           executor = e;
@@ -67,7 +67,7 @@ final class DecryptHelpers {
 
   private static Thread newThread(Runnable r) {
     // No inherited thread locals, and no context class loader: the thread serves every caller.
-    Thread t = new Thread(null, r, "cloak-volume-decrypt-" + THREADS.incrementAndGet(), 0, false);
+    Thread t = new Thread(null, r, "cloak-volume-crypto-" + THREADS.incrementAndGet(), 0, false);
     t.setDaemon(true);
     t.setPriority(Thread.NORM_PRIORITY);
     t.setContextClassLoader(null);
