@@ -26,12 +26,12 @@ import java.util.UUID;
  * first.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.cloak.benchmarks.JdbcBenchmark
- * [rows=100000] [rounds=3] [engines=h2,postgresql] [emails=sequential|random]
- * [storage=text|binary]}: {@code emails=random} inserts the emails in scrambled order rather than
- * nearly sorted; {@code storage=binary} gives the encrypted columns a binary type ({@code BYTEA},
- * {@code VARBINARY}) on the Cloak side, so Cloak stores raw ciphertext instead of base64 text.
- * PostgreSQL is reached at {@code 127.0.0.1:5432} as {@code postgres} (override with {@code
- * pg=host:port}).
+ * [rows=100000] [rounds=3] [engines=h2,postgresql] [emails=sequential|random] [storage=text|binary]
+ * [warmupRounds=0]}: {@code warmupRounds} adds full-size unmeasured rounds after the short warm-up;
+ * {@code emails=random} inserts the emails in scrambled order rather than nearly sorted; {@code
+ * storage=binary} gives the encrypted columns a binary type ({@code BYTEA}, {@code VARBINARY}) on
+ * the Cloak side, so Cloak stores raw ciphertext instead of base64 text. PostgreSQL is reached at
+ * {@code 127.0.0.1:5432} as {@code postgres} (override with {@code pg=host:port}).
  */
 public final class JdbcBenchmark {
   private JdbcBenchmark() {}
@@ -42,12 +42,14 @@ public final class JdbcBenchmark {
     String engines = "h2,postgresql";
     String pg = "127.0.0.1:5432";
     boolean randomEmails = false;
+    int warmupRounds = 0;
     boolean binaryStorage = false;
     for (String a : args) {
       String[] kv = a.split("=", 2);
       switch (kv[0]) {
         case "rows" -> rows = Integer.parseInt(kv[1]);
         case "rounds" -> rounds = Integer.parseInt(kv[1]);
+        case "warmupRounds" -> warmupRounds = Integer.parseInt(kv[1]);
         case "engines" -> engines = kv[1];
         case "pg" -> pg = kv[1];
         case "storage" ->
@@ -95,6 +97,13 @@ public final class JdbcBenchmark {
       // Unmeasured warm-up of every path, so the JIT has compiled them before round 1.
       for (Variant v : Variant.values()) {
         runOnce(target, v, config, Math.min(rows, 20_000), randomEmails, binaryStorage);
+      }
+      // Optional full-size unmeasured rounds: on H2 in memory a round lasts a second or two, and
+      // the first rounds still run partly interpreted code and grow the heap.
+      for (int w = 0; w < warmupRounds; w++) {
+        for (Variant v : Variant.values()) {
+          runOnce(target, v, config, rows, randomEmails, binaryStorage);
+        }
       }
       List<double[]> perRound = new ArrayList<>();
       List<double[]> sizedRounds = new ArrayList<>();
