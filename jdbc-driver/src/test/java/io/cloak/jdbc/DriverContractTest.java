@@ -128,6 +128,56 @@ class DriverContractTest {
   }
 
   @Test
+  void resultSetKeepsTheWrapperContractAndDecryptsByIndexAndLabel() throws Exception {
+    Path cfg = config("columns:\n  - {table: rc, column: secret}\n");
+    try (Connection c = DriverManager.getConnection("jdbc:cloak:h2:mem:contract6", props(cfg))) {
+      try (java.sql.Statement st = c.createStatement()) {
+        st.execute("CREATE TABLE rc (id INT PRIMARY KEY, secret VARCHAR(200), plain INT)");
+      }
+      try (java.sql.PreparedStatement ps =
+          c.prepareStatement("INSERT INTO rc (id, secret, plain) VALUES (?, ?, ?)")) {
+        ps.setInt(1, 1);
+        ps.setObject(2, 42L);
+        ps.setInt(3, 7);
+        ps.executeUpdate();
+        ps.setInt(1, 2);
+        ps.setNull(2, java.sql.Types.BIGINT);
+        ps.setNull(3, java.sql.Types.INTEGER);
+        ps.executeUpdate();
+      }
+      try (java.sql.Statement st =
+              c.createStatement(
+                  java.sql.ResultSet.TYPE_FORWARD_ONLY, java.sql.ResultSet.CONCUR_UPDATABLE);
+          java.sql.ResultSet rs = st.executeQuery("SELECT id, secret, plain FROM rc ORDER BY id")) {
+        assertSame(st, rs.getStatement());
+        assertSame(rs, rs.unwrap(java.sql.ResultSet.class));
+        assertTrue(rs.isWrapperFor(org.h2.jdbc.JdbcResultSet.class));
+        assertTrue(rs.unwrap(org.h2.jdbc.JdbcResultSet.class) instanceof org.h2.jdbc.JdbcResultSet);
+        assertTrue(rs.toString().startsWith("CloakResultSet["), rs.toString());
+        assertTrue(rs.next());
+        org.junit.jupiter.api.Assertions.assertEquals(42L, rs.getLong(2));
+        org.junit.jupiter.api.Assertions.assertEquals(42L, rs.getLong("SECRET"));
+        org.junit.jupiter.api.Assertions.assertEquals(42, rs.getInt("secret"));
+        org.junit.jupiter.api.Assertions.assertEquals(Long.valueOf(42), rs.getObject(2));
+        org.junit.jupiter.api.Assertions.assertEquals("42", rs.getObject("secret", String.class));
+        org.junit.jupiter.api.Assertions.assertEquals(7, rs.getInt("plain"));
+        SQLException update = assertThrows(SQLException.class, () -> rs.updateLong(2, 1L));
+        assertTrue(update.getMessage().contains("rc.secret"), update.getMessage());
+        SQLException byLabel =
+            assertThrows(SQLException.class, () -> rs.updateString("secret", "x"));
+        assertTrue(byLabel.getMessage().contains("rc.secret"), byLabel.getMessage());
+        SQLException stream = assertThrows(SQLException.class, () -> rs.getArray(2));
+        assertTrue(stream.getMessage().contains("getArray"), stream.getMessage());
+        assertTrue(rs.next());
+        org.junit.jupiter.api.Assertions.assertEquals(0L, rs.getLong(2));
+        assertTrue(rs.wasNull());
+        org.junit.jupiter.api.Assertions.assertNull(rs.getObject("secret"));
+        assertTrue(!rs.next());
+      }
+    }
+  }
+
+  @Test
   void malformedConfigFailsAtConnectNamingFileAndLine() throws Exception {
     Path cfg = config("columns:\n  - {table: people, column: ssn, mdoe: deterministic}\n");
     SQLException e =
