@@ -2,6 +2,7 @@ package io.cloak.jdbc.internal;
 
 import io.cloak.config.ColumnRule;
 import io.cloak.jdbc.internal.codec.ColumnCipher;
+import io.cloak.jdbc.internal.codec.PendingEncryption;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,28 +20,45 @@ final class ColumnBinding {
   final PhysicalColumn physical;
   private final boolean allowPlaintextReads;
   private final Dialect dialect;
+  private final boolean deferredBytea;
 
+  /**
+   * @param deferredBytea bind values of a binary column as {@link PgDeferredBytea}s, which pgjdbc
+   *     asks for their bytes only when it sends them
+   */
   ColumnBinding(
       ColumnRule rule,
       ColumnCipher cipher,
       PhysicalColumn physical,
       boolean allowPlaintextReads,
-      Dialect dialect) {
+      Dialect dialect,
+      boolean deferredBytea) {
     this.rule = rule;
     this.cipher = cipher;
     this.physical = physical;
     this.allowPlaintextReads = allowPlaintextReads;
     this.dialect = dialect;
+    this.deferredBytea = deferredBytea && physical.isBinary();
   }
 
   String label() {
     return rule.qualifiedName();
   }
 
-  /** Encrypts {@code value} and sets it as parameter {@code index} of the real statement. */
+  /**
+   * Encrypts {@code value} and sets it as parameter {@code index} of the real statement. With
+   * pgjdbc and a binary column the value is checked, encoded and given its key here, and encrypted
+   * when pgjdbc sends it (see {@link PgDeferredBytea}).
+   */
   void bind(PreparedStatement real, int index, Object value) throws SQLException {
     if (value == null) {
       real.setNull(index, physical.isBinary() ? Types.VARBINARY : Types.VARCHAR);
+      return;
+    }
+    if (deferredBytea) {
+      PendingEncryption pending = cipher.prepare(value);
+      checkSize(pending.length(), "bytes");
+      real.setObject(index, new PgDeferredBytea(pending));
       return;
     }
     if (physical.isBinary()) {

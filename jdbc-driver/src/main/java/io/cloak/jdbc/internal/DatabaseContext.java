@@ -26,6 +26,8 @@ final class DatabaseContext {
   private final Map<EncryptedColumn, ColumnBinding> byColumn = new ConcurrentHashMap<>();
   private volatile boolean validated;
   private volatile Dialect dialect;
+  // Whether binary columns may be bound as pgjdbc ByteStreamWriters, encrypted when sent.
+  private volatile boolean deferredBytea;
   // Incremented by schemaChanged, so statements know when their cached bindings are stale.
   private volatile int generation;
 
@@ -45,6 +47,7 @@ final class DatabaseContext {
       return;
     }
     dialect = Dialect.of(real.getMetaData().getDatabaseProductName());
+    deferredBytea = dialect == Dialect.POSTGRESQL && pgjdbcWriters(real);
     SchemaCatalog.using(
         real,
         () -> {
@@ -150,7 +153,17 @@ final class DatabaseContext {
         cipher,
         physical,
         runtime.config.allowPlaintextReads(),
-        dialect == null ? Dialect.OTHER : dialect);
+        dialect == null ? Dialect.OTHER : dialect,
+        deferredBytea);
+  }
+
+  /** Whether {@link PgDeferredBytea} works with {@code real}; false where pgjdbc is not visible. */
+  private static boolean pgjdbcWriters(Connection real) {
+    try {
+      return PgDeferredBytea.usableWith(real);
+    } catch (LinkageError e) {
+      return false;
+    }
   }
 
   private PhysicalColumn physical(ColumnRule rule) throws SQLException {

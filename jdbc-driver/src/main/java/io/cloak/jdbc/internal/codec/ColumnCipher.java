@@ -72,7 +72,7 @@ public final class ColumnCipher {
   public static final String SQLSTATE_DECRYPT = "22000";
 
   // Same class ("data exception") for the rare encryption-side failures.
-  private static final String SQLSTATE_ENCRYPT = "22000";
+  static final String SQLSTATE_ENCRYPT = "22000";
 
   static final byte MAGIC_0 = (byte) 0xC1;
   static final byte MAGIC_1 = (byte) 0x0A;
@@ -101,7 +101,7 @@ public final class ColumnCipher {
   private volatile KeyState decryptState;
 
   /** A key with its header and associated data; the arrays are never modified once built. */
-  private record KeyState(ColumnKey key, byte[] header, byte[] associatedData) {}
+  record KeyState(ColumnKey key, byte[] header, byte[] associatedData) {}
 
   /**
    * Creates a cipher for one column.
@@ -151,6 +151,11 @@ public final class ColumnCipher {
     return binding;
   }
 
+  /** The column as named in messages: {@code table.column}, or the column alone. */
+  String where() {
+    return where;
+  }
+
   /** Returns the column's encryption mode. */
   public EncryptionMode mode() {
     return mode;
@@ -165,9 +170,21 @@ public final class ColumnCipher {
    *     failure if the current key cannot be obtained; SQLState 22000 if encryption fails
    */
   public byte[] encrypt(Object value) throws SQLException {
-    if (value == null) {
-      return null;
-    }
+    return value == null ? null : prepare(value).seal();
+  }
+
+  /**
+   * Checks and encodes {@code value} and fetches the current data key, leaving only the encryption
+   * itself for {@link PendingEncryption#seal()}. Every failure that depends on the value or on the
+   * key happens here; {@code seal()} then produces exactly what {@link #encrypt} would.
+   *
+   * @param value a value of a type {@link ValueCodec} supports
+   * @return the value, ready to be encrypted; it holds the encoded plaintext until sealed
+   * @throws NullPointerException if {@code value} is {@code null}
+   * @throws SQLException as {@link #encrypt}
+   */
+  public PendingEncryption prepare(Object value) throws SQLException {
+    Objects.requireNonNull(value, "value");
     byte[] plaintext;
     try {
       plaintext = ValueCodec.encode(value);
@@ -178,29 +195,40 @@ public final class ColumnCipher {
           e.getErrorCode(),
           e);
     }
+    ColumnKey key;
     try {
-      ColumnKey key;
-      try {
-        key = keys.current();
-      } catch (SQLException e) {
-        throw withColumn("Cannot encrypt a value for column ", e);
-      }
-      if (key == null) {
-        throw new SQLException(
-            "Cannot encrypt a value for column " + where + ": no current data key",
-            SQLSTATE_ENCRYPT);
-      }
-      KeyState state = encryptState(key);
+      key = keys.current();
+    } catch (SQLException e) {
+      Arrays.fill(plaintext, (byte) 0);
+      throw withColumn("Cannot encrypt a value for column ", e);
+    }
+    if (key == null) {
+      Arrays.fill(plaintext, (byte) 0);
+      throw new SQLException(
+          "Cannot encrypt a value for column " + where + ": no current data key", SQLSTATE_ENCRYPT);
+    }
+    int overhead = mode == EncryptionMode.RANDOMIZED ? GCM_OVERHEAD : SIV_OVERHEAD;
+    return new PendingEncryption(
+        this, encryptState(key), plaintext, HEADER_LENGTH + overhead + plaintext.length);
+  }
+
+  /**
+   * Encrypts {@code plaintext} under {@code state}'s key into the binary form of {@code length}
+   * bytes, then zeroes {@code plaintext}.
+   */
+  byte[] seal(KeyState state, byte[] plaintext, int length) throws SQLException {
+    try {
+      ColumnKey key = state.key();
       byte[] ad = state.associatedData();
       // Write the payload straight after the header, without an intermediate payload array.
       if (mode == EncryptionMode.RANDOMIZED && key.randomized() instanceof AesGcm gcm) {
-        byte[] out = new byte[HEADER_LENGTH + GCM_OVERHEAD + plaintext.length];
+        byte[] out = new byte[length];
         System.arraycopy(state.header(), 0, out, 0, HEADER_LENGTH);
         gcm.encrypt(plaintext, 0, plaintext.length, ad, out, HEADER_LENGTH);
         return out;
       }
       if (mode == EncryptionMode.DETERMINISTIC && key.deterministic() instanceof AesSiv siv) {
-        byte[] out = new byte[HEADER_LENGTH + SIV_OVERHEAD + plaintext.length];
+        byte[] out = new byte[length];
         System.arraycopy(state.header(), 0, out, 0, HEADER_LENGTH);
         siv.encryptDeterministically(plaintext, 0, plaintext.length, ad, out, HEADER_LENGTH);
         return out;
@@ -209,7 +237,10 @@ public final class ColumnCipher {
           mode == EncryptionMode.RANDOMIZED
               ? key.randomized().encrypt(plaintext, ad)
               : key.deterministic().encryptDeterministically(plaintext, ad);
-      byte[] out = new byte[HEADER_LENGTH + payload.length];
+      if (HEADER_LENGTH + payload.length != length) {
+        throw new GeneralSecurityException("unexpected ciphertext length");
+      }
+      byte[] out = new byte[length];
       System.arraycopy(state.header(), 0, out, 0, HEADER_LENGTH);
       System.arraycopy(payload, 0, out, HEADER_LENGTH, payload.length);
       return out;

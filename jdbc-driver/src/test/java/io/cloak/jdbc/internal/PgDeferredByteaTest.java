@@ -1,0 +1,301 @@
+package io.cloak.jdbc.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cloak.config.ColumnRule;
+import io.cloak.config.EncryptionMode;
+import io.cloak.crypto.Aead;
+import io.cloak.jdbc.internal.codec.ColumnCipher;
+import io.cloak.jdbc.internal.codec.ColumnKey;
+import io.cloak.jdbc.internal.codec.ColumnKeys;
+import io.cloak.jdbc.internal.codec.PendingEncryption;
+import io.cloak.testing.TestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Binary columns on PostgreSQL are bound as {@link PgDeferredBytea}s and encrypted while pgjdbc
+ * sends them: the values are exactly what eager encryption gives, a failure sends nothing, and
+ * other drivers keep the eager path.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PgDeferredByteaTest {
+  private static final String SECRET = "TOP-SECRET-deferred-";
+
+  @TempDir static Path dir;
+  private TestDatabase db;
+  private Path config;
+
+  @BeforeAll
+  void createDatabase() throws Exception {
+    db = TestDatabase.create(TestDatabase.Engine.POSTGRESQL, dir);
+    byte[] root = new byte[32];
+    new SecureRandom().nextBytes(root);
+    Files.write(dir.resolve("root.key"), root);
+    config = dir.resolve("cloak.yaml");
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "kms: {type: local, keystore: ./keystore, root-key-file: ./root.key}",
+            "columns:",
+            "  - {table: blobs, column: r}",
+            "  - {table: blobs, column: d, mode: deterministic}",
+            ""));
+    try (Connection plain = db.plain();
+        Statement st = plain.createStatement()) {
+      st.execute("CREATE TABLE blobs (id INT PRIMARY KEY, r BYTEA, d BYTEA, n TEXT)");
+    }
+  }
+
+  @AfterAll
+  void dropDatabase() throws Exception {
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  @Test
+  void onlyPgjdbcConnectionsTakeDeferredValues() throws Exception {
+    try (Connection pg = db.plain();
+        Connection h2 = DriverManager.getConnection("jdbc:h2:mem:deferred")) {
+      assertTrue(PgDeferredBytea.usableWith(pg));
+      assertFalse(PgDeferredBytea.usableWith(h2));
+    }
+  }
+
+  @Test
+  void bindingSetsAWriterOnlyWhenDeferred() throws Exception {
+    ColumnCipher cipher = cipher(realKeys());
+    PhysicalColumn bytea = new PhysicalColumn("r", Types.BINARY, "bytea", Integer.MAX_VALUE);
+    List<String> deferred = new ArrayList<>();
+    new ColumnBinding(rule(), cipher, bytea, false, Dialect.POSTGRESQL, true)
+        .bind(recording(deferred), 2, SECRET);
+    assertEquals(List.of("setObject 2 PgDeferredBytea"), deferred);
+
+    List<String> eager = new ArrayList<>();
+    new ColumnBinding(rule(), cipher, bytea, false, Dialect.POSTGRESQL, false)
+        .bind(recording(eager), 2, SECRET);
+    assertEquals(List.of("setBytes 2 byte[]"), eager);
+
+    List<String> nulls = new ArrayList<>();
+    new ColumnBinding(rule(), cipher, bytea, false, Dialect.POSTGRESQL, true)
+        .bind(recording(nulls), 2, null);
+    assertEquals(List.of("setNull 2 Integer"), nulls);
+  }
+
+  @Test
+  void tooSmallColumnIsReportedWhenBoundBeforeAnythingIsSent() throws Exception {
+    PhysicalColumn small = new PhysicalColumn("r", Types.VARBINARY, "bytea", 20);
+    List<String> calls = new ArrayList<>();
+    ColumnBinding binding =
+        new ColumnBinding(rule(), cipher(realKeys()), small, false, Dialect.POSTGRESQL, true);
+    SQLException e =
+        assertThrows(SQLException.class, () -> binding.bind(recording(calls), 1, SECRET));
+    assertTrue(e.getMessage().contains("blobs.r"), e.getMessage());
+    assertTrue(e.getMessage().contains("widen it"), e.getMessage());
+    assertEquals(List.of(), calls);
+  }
+
+  @Test
+  void writerWritesTheCiphertextOfItsValue() throws Exception {
+    ColumnCipher cipher = cipher(realKeys());
+    PendingEncryption pending = cipher.prepare(SECRET);
+    PgDeferredBytea writer = new PgDeferredBytea(pending);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    writer.writeTo(() -> out);
+    assertEquals(writer.getLength(), out.size());
+    assertEquals(SECRET, cipher.decrypt(out.toByteArray()));
+    ByteArrayOutputStream again = new ByteArrayOutputStream();
+    writer.writeTo(() -> again);
+    assertArrayEquals(out.toByteArray(), again.toByteArray());
+    assertFalse(writer.toString().contains(SECRET), writer.toString());
+  }
+
+  @Test
+  void failedEncryptionWritesNothingToTheStream() throws Exception {
+    PgDeferredBytea writer = new PgDeferredBytea(cipher(failingKeys()).prepare(SECRET));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    IOException e = assertThrows(IOException.class, () -> writer.writeTo(() -> out));
+    assertTrue(e.getMessage().contains("blobs.r"), e.getMessage());
+    assertFalse(e.getMessage().contains(SECRET), e.getMessage());
+    assertEquals(0, out.size());
+  }
+
+  @Test
+  void batchThroughTheDriverStoresCiphertextThatReadsBack() throws Exception {
+    int rows = 2_000;
+    try (Connection c = db.cloak(config)) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps =
+          c.prepareStatement("INSERT INTO blobs (id, r, d, n) VALUES (?, ?, ?, ?)")) {
+        for (int i = 0; i < rows; i++) {
+          ps.setInt(1, i);
+          ps.setString(2, SECRET + "r" + i);
+          ps.setString(3, SECRET + "d" + i);
+          ps.setString(4, "plain " + i);
+          ps.addBatch();
+          if (i % 500 == 499) {
+            ps.executeBatch();
+          }
+        }
+        // The same bound values in a second row: sent as the same bytes.
+        ps.setInt(1, rows);
+        ps.addBatch();
+        ps.executeBatch();
+      }
+      c.commit();
+      c.setAutoCommit(true);
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, r FROM blobs WHERE d = ?")) {
+        for (int i : new int[] {0, 777, rows - 1}) {
+          ps.setString(1, SECRET + "d" + i);
+          try (ResultSet rs = ps.executeQuery()) {
+            List<Integer> ids = new ArrayList<>();
+            while (rs.next()) {
+              ids.add(rs.getInt(1));
+              assertEquals(SECRET + "r" + i, rs.getString(2));
+            }
+            assertEquals(i == rows - 1 ? List.of(i, rows) : List.of(i), ids);
+          }
+        }
+      }
+    }
+    try (Connection plain = db.plain();
+        Statement st = plain.createStatement();
+        ResultSet rs = st.executeQuery("SELECT id, r, d FROM blobs ORDER BY id")) {
+      int seen = 0;
+      byte[] lastR = null;
+      while (rs.next()) {
+        byte[] r = rs.getBytes(2);
+        byte[] d = rs.getBytes(3);
+        for (byte[] stored : List.of(r, d)) {
+          assertFalse(new String(stored, UTF_8).contains(SECRET), "plaintext stored");
+          assertTrue(ColumnCipher.isCiphertext(stored));
+        }
+        if (rs.getInt(1) == rows) {
+          assertArrayEquals(lastR, r);
+        }
+        lastR = r;
+        seen++;
+      }
+      assertEquals(rows + 1, seen);
+    }
+  }
+
+  @Test
+  void failureWhileSendingFailsTheStatementAndStoresNothing() throws Exception {
+    PgDeferredBytea good = new PgDeferredBytea(cipher(realKeys()).prepare(SECRET + "good"));
+    PgDeferredBytea bad = new PgDeferredBytea(cipher(failingKeys()).prepare(SECRET + "bad"));
+    try (Connection c = db.plain();
+        PreparedStatement ps = c.prepareStatement("INSERT INTO blobs (id, r) VALUES (?, ?)")) {
+      ps.setInt(1, 10_001);
+      ps.setObject(2, bad);
+      SQLException single = assertThrows(SQLException.class, ps::executeUpdate);
+      assertFalse(String.valueOf(single.getMessage()).contains(SECRET));
+    }
+    try (Connection c = db.plain();
+        PreparedStatement ps = c.prepareStatement("INSERT INTO blobs (id, r) VALUES (?, ?)")) {
+      for (int i = 0; i < 300; i++) {
+        ps.setInt(1, 10_100 + i);
+        ps.setObject(2, i == 150 ? bad : good);
+        ps.addBatch();
+      }
+      assertThrows(SQLException.class, ps::executeBatch);
+    }
+    try (Connection plain = db.plain();
+        Statement st = plain.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM blobs WHERE id > 10000")) {
+      assertTrue(rs.next());
+      assertEquals(0, rs.getInt(1));
+    }
+  }
+
+  private static ColumnRule rule() {
+    return new ColumnRule(null, "blobs", "r", EncryptionMode.RANDOMIZED, null, null, 1);
+  }
+
+  private static ColumnCipher cipher(ColumnKeys keys) {
+    return new ColumnCipher("blobs", "r", "blobs.r", EncryptionMode.RANDOMIZED, keys);
+  }
+
+  private static ColumnKeys realKeys() {
+    byte[] dataKey = new byte[ColumnKey.DATA_KEY_LENGTH];
+    new SecureRandom().nextBytes(dataKey);
+    return fixed(ColumnKey.derive(1, dataKey));
+  }
+
+  private static ColumnKeys failingKeys() {
+    ColumnKey real = ((FixedKeys) realKeys()).key;
+    Aead failing =
+        new Aead() {
+          @Override
+          public byte[] encrypt(byte[] plaintext, byte[] associatedData)
+              throws GeneralSecurityException {
+            throw new GeneralSecurityException("provider failure");
+          }
+
+          @Override
+          public byte[] decrypt(byte[] ciphertext, byte[] associatedData) {
+            throw new UnsupportedOperationException();
+          }
+        };
+    return fixed(new ColumnKey(1, failing, real.deterministic()));
+  }
+
+  private static ColumnKeys fixed(ColumnKey key) {
+    return new FixedKeys(key);
+  }
+
+  private record FixedKeys(ColumnKey key) implements ColumnKeys {
+    @Override
+    public ColumnKey current() {
+      return key;
+    }
+
+    @Override
+    public ColumnKey version(int version) {
+      return key;
+    }
+  }
+
+  /** A statement that records "method index argument-type" for each call and does nothing. */
+  private static PreparedStatement recording(List<String> calls) {
+    return (PreparedStatement)
+        Proxy.newProxyInstance(
+            PreparedStatement.class.getClassLoader(),
+            new Class<?>[] {PreparedStatement.class},
+            (proxy, method, args) -> {
+              calls.add(
+                  method.getName()
+                      + " "
+                      + args[0]
+                      + " "
+                      + (args[1] == null ? "null" : args[1].getClass().getSimpleName()));
+              return null;
+            });
+  }
+}
