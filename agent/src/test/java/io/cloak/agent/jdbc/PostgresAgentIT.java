@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.cloak.agent.sample.BlobBatchApp;
 import io.cloak.agent.sample.HikariApp;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,11 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link HikariApp}, which knows nothing of Cloak, run with the agent against PostgreSQL
- * (127.0.0.1:5432, user postgres; {@code CLOAK_IT_PG_HOST} overrides). Skipped loudly when the
- * server is unreachable, unless {@code CLOAK_IT_REQUIRED=1}.
+ * Sample applications that know nothing of Cloak ({@link HikariApp}, {@link BlobBatchApp}), run
+ * with the agent against PostgreSQL (127.0.0.1:5432, user postgres; {@code CLOAK_IT_PG_HOST}
+ * overrides). Skipped loudly when the server is unreachable, unless {@code CLOAK_IT_REQUIRED=1}.
  */
-class HikariPostgresAgentIT {
+class PostgresAgentIT {
   static final String PG_HOST = System.getenv().getOrDefault("CLOAK_IT_PG_HOST", "127.0.0.1:5432");
 
   @TempDir Path dir;
@@ -87,6 +89,46 @@ class HikariPostgresAgentIT {
     assertEquals(1, stored.size());
     assertFalse(stored.get(0).contains("alice"), stored.get(0));
     assertFalse(stored.get(0).contains("tea"), stored.get(0));
+  }
+
+  /**
+   * Batches into a {@code bytea} column: with pgjdbc on the application's class path, the driver
+   * encrypts the values while pgjdbc sends them. Only ciphertext is stored, and the application
+   * reads back the exact bytes.
+   */
+  @Test
+  void byteaBatchesStoreCiphertextAndReadBackExactly() throws Exception {
+    Path config =
+        ChildJvm.writeConfig(
+            dir,
+            "databases:\n"
+                + "  - \"jdbc:postgresql://*/"
+                + database
+                + "*\"\n"
+                + "columns:\n"
+                + "  - {table: blobs, column: body}\n");
+    assertStoredEncrypted(
+        ChildJvm.run("config=" + config, List.of(), BlobBatchApp.class, url, "postgres"));
+  }
+
+  private void assertStoredEncrypted(ChildJvm.Result child) throws SQLException {
+    ChildJvm.assertExitedNormally(child);
+    assertEquals(List.of("true"), child.values("CLOAK"), child::describe);
+    assertEquals(List.of("300"), child.values("ROWS"), child::describe);
+    assertEquals(List.of(), child.values("MISMATCH"), child::describe);
+    int stored = 0;
+    try (Connection plain = DriverManager.getConnection(url, credentials());
+        Statement st = plain.createStatement();
+        ResultSet rs = st.executeQuery("SELECT body FROM blobs")) {
+      while (rs.next()) {
+        byte[] body = rs.getBytes(1);
+        assertEquals((byte) 0xC1, body[0], "Cloak's magic byte");
+        assertEquals((byte) 0x0A, body[1], "Cloak's magic byte");
+        assertFalse(new String(body, StandardCharsets.ISO_8859_1).contains("secret-body"));
+        stored++;
+      }
+    }
+    assertEquals(300, stored);
   }
 
   private static Properties credentials() {
