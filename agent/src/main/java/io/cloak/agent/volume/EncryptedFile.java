@@ -955,6 +955,12 @@ public final class EncryptedFile implements Closeable {
     }
     int count = (int) (end - first);
     int lastLen = chunkLength(end - 1);
+    if (count >= PARALLEL_MIN_CHUNKS && ChunkHelpers.COUNT > 0) {
+      // Helpers will join: let every thread read the chunks it decrypts, so that the copying out
+      // of the page cache is shared as well, instead of done by the calling thread up front.
+      new OpenJob(null, first, count, lastLen, dst).runHere();
+      return;
+    }
     int total = (count - 1) * sealedChunkSize + lastLen + CHUNK_OVERHEAD;
     ByteBuffer raw = readRaw(chunkOffset(first), total);
     int got = raw.limit();
@@ -1096,12 +1102,14 @@ public final class EncryptedFile implements Closeable {
   }
 
   /**
-   * Decrypting the whole chunks of one run from the raw bytes read for them into the destination,
-   * as a {@link ChunkJob}. Every chunk is authenticated before its plaintext is kept; a chunk that
-   * fails leaves zeros.
+   * Decrypting the whole chunks of one run into the destination, as a {@link ChunkJob}: from the
+   * raw bytes read for them up front, or, without those, each chunk read by the thread that
+   * decrypts it. Every chunk is authenticated before its plaintext is kept; a chunk that fails, or
+   * that the file is too short for, leaves zeros.
    */
   private final class OpenJob extends ChunkJob {
-    private final ByteBuffer raw; // the sealed chunks from offset 0; read with absolute gets only
+    // The sealed chunks from offset 0, read with absolute gets only; null: each chunk reads itself.
+    private final ByteBuffer raw;
     private final long first;
     private final int lastLen;
     private final long finalIndex; // the file's last chunk, sealed with final = 1
@@ -1153,10 +1161,18 @@ public final class EncryptedFile implements Closeable {
       int len = k == count - 1 ? lastLen : chunkSize;
       boolean last = index == finalIndex;
       if (array != null) {
-        decryptRaw(raw, k * sealedChunkSize, len, index, last, array, arrayOff + k * chunkSize);
+        if (raw == null) {
+          readChunk(index, len, last, array, arrayOff + k * chunkSize);
+        } else {
+          decryptRaw(raw, k * sealedChunkSize, len, index, last, array, arrayOff + k * chunkSize);
+        }
       } else {
         byte[] plain = plainScratch(chunkSize);
-        decryptRaw(raw, k * sealedChunkSize, len, index, last, plain, 0);
+        if (raw == null) {
+          readChunk(index, len, last, plain, 0);
+        } else {
+          decryptRaw(raw, k * sealedChunkSize, len, index, last, plain, 0);
+        }
         dst.put(dstPos + k * chunkSize, plain, 0, len);
       }
     }
@@ -1205,13 +1221,22 @@ public final class EncryptedFile implements Closeable {
    * {@code off}.
    */
   private void readChunk(long index, byte[] out, int off) throws IOException {
-    int len = chunkLength(index);
+    readChunk(index, chunkLength(index), index == lastIndex(), out, off);
+  }
+
+  /**
+   * Reads chunk {@code index} of {@code len} plaintext bytes, sealed with the final flag {@code
+   * last}, and decrypts it into {@code out} at {@code off}. Any thread may call it: it reads no
+   * mutable field of this file, and reads into the calling thread's own buffers.
+   */
+  private void readChunk(long index, int len, boolean last, byte[] out, int off)
+      throws IOException {
     int sealedLen = len + CHUNK_OVERHEAD;
     ByteBuffer raw = readRaw(chunkOffset(index), sealedLen);
     if (raw.limit() < sealedLen) {
       throw truncatedChunk(index, raw.limit(), sealedLen);
     }
-    decryptRaw(raw, 0, len, index, index == lastIndex(), out, off);
+    decryptRaw(raw, 0, len, index, last, out, off);
   }
 
   /**
