@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.cloak.agent.sample.BlobBatchApp;
 import io.cloak.agent.sample.HikariApp;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -53,14 +54,8 @@ class PostgresAgentIT {
   @Test
   void hikariPoolOverPostgresStoresCiphertextAndReadsPlaintext() throws Exception {
     Path config =
-        ChildJvm.writeConfig(
-            dir,
-            "databases:\n"
-                + "  - \"jdbc:postgresql://*/"
-                + database
-                + "*\"\n"
-                + "columns:\n"
-                + "  - {table: customers, column: email, mode: deterministic}\n"
+        config(
+            "  - {table: customers, column: email, mode: deterministic}\n"
                 + "  - {table: customers, column: note}\n");
     ChildJvm.Result child =
         ChildJvm.run("config=" + config, List.of(), HikariApp.class, url, "postgres", "");
@@ -98,17 +93,21 @@ class PostgresAgentIT {
    */
   @Test
   void byteaBatchesStoreCiphertextAndReadBackExactly() throws Exception {
-    Path config =
-        ChildJvm.writeConfig(
-            dir,
-            "databases:\n"
-                + "  - \"jdbc:postgresql://*/"
-                + database
-                + "*\"\n"
-                + "columns:\n"
-                + "  - {table: blobs, column: body}\n");
+    Path config = config("  - {table: blobs, column: body}\n");
     assertStoredEncrypted(
         ChildJvm.run("config=" + config, List.of(), BlobBatchApp.class, url, "postgres"));
+  }
+
+  /** A cloak.yaml covering this test's database only, with these {@code columns:} entries. */
+  private Path config(String columns) throws IOException {
+    return ChildJvm.writeConfig(
+        dir,
+        "databases:\n"
+            + "  - \"jdbc:postgresql://*/"
+            + database
+            + "*\"\n"
+            + "columns:\n"
+            + columns);
   }
 
   private void assertStoredEncrypted(ChildJvm.Result child) throws SQLException {
