@@ -237,6 +237,60 @@ class EncryptedFileBulkReadTest {
   }
 
   @Test
+  void everyRunLengthPlacesEachChunkOnceWhateverGroupsTheThreadsTake() throws IOException {
+    int size = 80 * C;
+    byte[] content = random(size, 9);
+    Path file = create("g.bin", content, C);
+    try (EncryptedFile f = EncryptedFile.open(file, key)) {
+      for (int chunks = EncryptedFile.PARALLEL_MIN_CHUNKS; chunks <= 80; chunks++) {
+        for (ByteBuffer dst : destinations(chunks * C)) {
+          for (int p = 0; p < dst.capacity(); p++) {
+            dst.put(p, (byte) 0x5a); // so a skipped chunk shows
+          }
+          assertEquals(chunks * C, f.read(dst, (80 - chunks) * C));
+          assertArrayEquals(
+              Arrays.copyOfRange(content, (80 - chunks) * C, size),
+              remainingBytes(dst, 0, chunks * C),
+              chunks + " chunks into " + (dst.isDirect() ? "direct" : "heap"));
+        }
+      }
+    }
+  }
+
+  @Test
+  void aDamagedChunkAtAnyPlaceInALargeReadFailsFromThatChunk() throws IOException {
+    int chunks = 40; // one run: groups of several chunks, then of one
+    byte[] content = random(chunks * C, 10);
+    Path file = create("d.bin", content, C);
+    for (int bad = 0; bad < chunks; bad++) {
+      // the nonce, the ciphertext or the tag, by turns
+      long at = H + (long) bad * SEALED + new int[] {3, 12 + C / 2, SEALED - 1}[bad % 3];
+      flipByte(file, at);
+      try (EncryptedFile f = EncryptedFile.open(file, key)) {
+        for (ByteBuffer dst : destinations(chunks * C)) {
+          for (int p = 0; p < dst.capacity(); p++) {
+            dst.put(p, (byte) 0x5a);
+          }
+          VolumeIntegrityException e =
+              assertThrows(VolumeIntegrityException.class, () -> f.read(dst, 0), "chunk " + bad);
+          assertEquals(bad, e.chunkIndex());
+          assertEquals(bad * C, dst.position());
+          byte[] got = remainingBytes(dst, 0, chunks * C);
+          assertArrayEquals(Arrays.copyOf(content, bad * C), Arrays.copyOf(got, bad * C));
+          assertArrayEquals(
+              new byte[(chunks - bad) * C],
+              Arrays.copyOfRange(got, bad * C, chunks * C),
+              "zeros from chunk " + bad + " on");
+        }
+      } catch (VolumeIntegrityException e) {
+        assertEquals(chunks - 1, bad, "only the last chunk is checked on opening");
+        assertEquals(bad, e.chunkIndex());
+      }
+      flipByte(file, at); // intact again
+    }
+  }
+
+  @Test
   void swappedOrReorderedChunksInALargeReadFail() throws IOException {
     int size = 40 * C;
     byte[] content = random(size, 7);
