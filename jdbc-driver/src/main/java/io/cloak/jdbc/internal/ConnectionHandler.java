@@ -68,18 +68,13 @@ final class ConnectionHandler implements InvocationHandler {
   private Object prepare(Object proxy, Method method, Object[] args) throws Throwable {
     String sql = (String) args[0];
     AnalyzedStatement analysis = db.analyze(sql, real);
-    boolean[] deferredText = db.deferredTextParameters(analysis, real);
-    if (analysis.hasLiteralsToEncrypt() || deferredText != null) {
+    if (analysis.hasLiteralsToEncrypt()) {
       Object[] rewritten = args.clone();
       rewritten[0] =
-          analysis.rewrite(
-              (column, value) -> db.binding(column, real).sqlLiteral(value),
-              deferredText == null
-                  ? null
-                  : i -> deferredText[i] ? PgDeferredBytea.TEXT_PARAMETER : null);
+          analysis.rewriteLiterals((column, value) -> db.binding(column, real).sqlLiteral(value));
       args = rewritten;
     }
     PreparedStatement ps = (PreparedStatement) Delegation.call(real, method, args);
-    return StatementHandler.wrapPrepared(ps, analysis, deferredText, (Connection) proxy, real, db);
+    return StatementHandler.wrapPrepared(ps, analysis, (Connection) proxy, real, db);
   }
 }

@@ -124,7 +124,6 @@ public final class StatementAnalyzer {
           analysis.touched(),
           count,
           analysis.parameters(),
-          analysis.writtenParameters(),
           statements.size() == 1 ? results : List.of(),
           analysis.literalSites());
     } catch (Analysis.SchemaLookupException e) {
