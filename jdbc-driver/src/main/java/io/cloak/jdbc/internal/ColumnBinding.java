@@ -21,10 +21,12 @@ final class ColumnBinding {
   private final boolean allowPlaintextReads;
   private final Dialect dialect;
   private final boolean deferredBytea;
+  private final boolean deferredText;
 
   /**
-   * @param deferredBytea bind values of a binary column as {@link PgDeferredBytea}s, which pgjdbc
-   *     asks for their bytes only when it sends them
+   * @param pgWriters the connection is pgjdbc's and takes {@link PgDeferredBytea}s, which pgjdbc
+   *     asks for their bytes only when it sends them: values of a binary column are always bound
+   *     that way, values of a text column where the statement allows it (see {@link #defersText})
    */
   ColumnBinding(
       ColumnRule rule,
@@ -32,13 +34,23 @@ final class ColumnBinding {
       PhysicalColumn physical,
       boolean allowPlaintextReads,
       Dialect dialect,
-      boolean deferredBytea) {
+      boolean pgWriters) {
     this.rule = rule;
     this.cipher = cipher;
     this.physical = physical;
     this.allowPlaintextReads = allowPlaintextReads;
     this.dialect = dialect;
-    this.deferredBytea = deferredBytea && physical.isBinary();
+    this.deferredBytea = pgWriters && physical.isBinary();
+    this.deferredText = pgWriters && physical.isText();
+  }
+
+  /**
+   * True if values written to this text column can be bound as {@link PgDeferredBytea#ofText},
+   * provided the statement's SQL has {@link PgDeferredBytea#TEXT_PARAMETER} in place of the
+   * parameter (see {@link #bind(PreparedStatement, int, Object, boolean)}).
+   */
+  boolean defersText() {
+    return deferredText;
   }
 
   String label() {
@@ -51,6 +63,19 @@ final class ColumnBinding {
    * when pgjdbc sends it (see {@link PgDeferredBytea}).
    */
   void bind(PreparedStatement real, int index, Object value) throws SQLException {
+    bind(real, index, value, false);
+  }
+
+  /**
+   * {@link #bind(PreparedStatement, int, Object)}, or, with {@code asText}, for a parameter whose
+   * {@code ?} the statement's SQL has as {@link PgDeferredBytea#TEXT_PARAMETER}: the value (or SQL
+   * NULL) is bound as {@code bytea} holding the text form, encrypted when pgjdbc sends it.
+   */
+  void bind(PreparedStatement real, int index, Object value, boolean asText) throws SQLException {
+    if (asText) {
+      bindDeferredText(real, index, value);
+      return;
+    }
     if (value == null) {
       real.setNull(index, physical.isBinary() ? Types.VARBINARY : Types.VARCHAR);
       return;
@@ -70,6 +95,27 @@ final class ColumnBinding {
       checkSize(encrypted.length(), "characters");
       real.setString(index, encrypted);
     }
+  }
+
+  private void bindDeferredText(PreparedStatement real, int index, Object value)
+      throws SQLException {
+    if (!deferredText) {
+      // Only after DDL changed the column since the statement was prepared for a text column.
+      throw new SQLException(
+          "Cloak: parameter "
+              + index
+              + " was prepared for "
+              + label()
+              + " as a text column, which it no longer is; prepare the statement again",
+          "0A000");
+    }
+    if (value == null) {
+      real.setNull(index, Types.BINARY);
+      return;
+    }
+    PendingEncryption pending = cipher.prepare(value);
+    checkSize(pending.textLength(), "characters");
+    real.setObject(index, PgDeferredBytea.ofText(pending));
   }
 
   /** The SQL literal that stores {@code value} encrypted, for plain statements. */

@@ -68,13 +68,18 @@ final class ConnectionHandler implements InvocationHandler {
   private Object prepare(Object proxy, Method method, Object[] args) throws Throwable {
     String sql = (String) args[0];
     AnalyzedStatement analysis = db.analyze(sql, real);
-    if (analysis.hasLiteralsToEncrypt()) {
+    boolean[] deferredText = db.deferredTextParameters(analysis, real);
+    if (analysis.hasLiteralsToEncrypt() || deferredText != null) {
       Object[] rewritten = args.clone();
       rewritten[0] =
-          analysis.rewriteLiterals((column, value) -> db.binding(column, real).sqlLiteral(value));
+          analysis.rewrite(
+              (column, value) -> db.binding(column, real).sqlLiteral(value),
+              deferredText == null
+                  ? null
+                  : i -> deferredText[i] ? PgDeferredBytea.TEXT_PARAMETER : null);
       args = rewritten;
     }
     PreparedStatement ps = (PreparedStatement) Delegation.call(real, method, args);
-    return StatementHandler.wrapPrepared(ps, analysis, (Connection) proxy, real, db);
+    return StatementHandler.wrapPrepared(ps, analysis, deferredText, (Connection) proxy, real, db);
   }
 }

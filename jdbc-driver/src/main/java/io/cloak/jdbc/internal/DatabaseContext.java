@@ -27,7 +27,7 @@ final class DatabaseContext {
   private volatile boolean validated;
   private volatile Dialect dialect;
   // Whether binary columns may be bound as pgjdbc ByteStreamWriters, encrypted when sent.
-  private volatile boolean deferredBytea;
+  private volatile boolean pgWriters;
   // Incremented by schemaChanged, so statements know when their cached bindings are stale.
   private volatile int generation;
 
@@ -47,7 +47,7 @@ final class DatabaseContext {
       return;
     }
     dialect = Dialect.of(real.getMetaData().getDatabaseProductName());
-    deferredBytea = dialect == Dialect.POSTGRESQL && pgjdbcWriters(real);
+    pgWriters = dialect == Dialect.POSTGRESQL && pgjdbcWriters(real);
     SchemaCatalog.using(
         real,
         () -> {
@@ -106,6 +106,29 @@ final class DatabaseContext {
     }
   }
 
+  /**
+   * Per parameter index of a statement about to be prepared, whether its value is bound as {@link
+   * PgDeferredBytea#ofText} (its {@code ?} then becomes {@link PgDeferredBytea#TEXT_PARAMETER}):
+   * values written into a text column over pgjdbc. Null when there is none.
+   */
+  boolean[] deferredTextParameters(AnalyzedStatement analysis, Connection real)
+      throws SQLException {
+    if (!pgWriters || !analysis.touchesEncryptedColumns()) {
+      return null;
+    }
+    boolean[] out = null;
+    for (int i = 1; i <= analysis.parameterCount(); i++) {
+      EncryptedColumn column = analysis.parameter(i);
+      if (column != null && analysis.isWrittenParameter(i) && binding(column, real).defersText()) {
+        if (out == null) {
+          out = new boolean[analysis.parameterCount() + 1];
+        }
+        out[i] = true;
+      }
+    }
+    return out;
+  }
+
   ColumnBinding binding(String table, String column, Connection real) throws SQLException {
     Optional<ColumnRule> rule = runtime.config.column(null, table, column);
     if (rule.isEmpty()) {
@@ -154,7 +177,7 @@ final class DatabaseContext {
         physical,
         runtime.config.allowPlaintextReads(),
         dialect == null ? Dialect.OTHER : dialect,
-        deferredBytea);
+        pgWriters);
   }
 
   /** Whether {@link PgDeferredBytea} works with {@code real}; false where pgjdbc is not visible. */

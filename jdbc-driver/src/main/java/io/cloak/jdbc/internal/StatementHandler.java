@@ -43,6 +43,8 @@ final class StatementHandler implements InvocationHandler {
   private final Connection realConnection;
   private final DatabaseContext db;
   private final AnalyzedStatement prepared;
+  // Per parameter of the prepared statement: bound as PgDeferredBytea.ofText; null when none is.
+  private final boolean[] deferredText;
   private volatile AnalyzedStatement last;
   // The binding of each encrypted parameter, looked up once per schema generation instead of once
   // per value (the lookup hashes the EncryptedColumn record).
@@ -54,11 +56,13 @@ final class StatementHandler implements InvocationHandler {
   private StatementHandler(
       Statement real,
       AnalyzedStatement prepared,
+      boolean[] deferredText,
       Connection proxyConnection,
       Connection realConnection,
       DatabaseContext db) {
     this.real = real;
     this.prepared = prepared;
+    this.deferredText = deferredText;
     this.last = prepared;
     this.proxyConnection = proxyConnection;
     this.realConnection = realConnection;
@@ -68,17 +72,24 @@ final class StatementHandler implements InvocationHandler {
   static Statement wrapStatement(
       Statement real, Connection proxyConnection, Connection realConnection, DatabaseContext db) {
     return Delegation.proxy(
-        Statement.class, new StatementHandler(real, null, proxyConnection, realConnection, db));
+        Statement.class,
+        new StatementHandler(real, null, null, proxyConnection, realConnection, db));
   }
 
+  /**
+   * @param deferredText per parameter index, whether the SQL given to {@code real} has {@link
+   *     PgDeferredBytea#TEXT_PARAMETER} in place of its {@code ?}; null when none has
+   */
   static PreparedStatement wrapPrepared(
       PreparedStatement real,
       AnalyzedStatement analysis,
+      boolean[] deferredText,
       Connection proxyConnection,
       Connection realConnection,
       DatabaseContext db) {
     return new CloakPreparedStatement(
-        real, new StatementHandler(real, analysis, proxyConnection, realConnection, db));
+        real,
+        new StatementHandler(real, analysis, deferredText, proxyConnection, realConnection, db));
   }
 
   /**
@@ -180,7 +191,7 @@ final class StatementHandler implements InvocationHandler {
       throws SQLException {
     ColumnBinding binding = binding(index, target);
     if (setter.equals("setNull")) {
-      binding.bind((PreparedStatement) real, index, null);
+      binding.bind((PreparedStatement) real, index, null, asText(index));
       return;
     }
     if (!VALUE_SETTERS.contains(setter)) {
@@ -192,7 +203,11 @@ final class StatementHandler implements InvocationHandler {
               + binding.label()
               + "; pass the value with setString, setBytes, setObject or another value setter");
     }
-    binding.bind((PreparedStatement) real, index, value);
+    binding.bind((PreparedStatement) real, index, value, asText(index));
+  }
+
+  private boolean asText(int index) {
+    return deferredText != null && deferredText[index];
   }
 
   /**
@@ -200,7 +215,7 @@ final class StatementHandler implements InvocationHandler {
    * which {@link CloakPreparedStatement} calls directly: the setter name needs no checking.
    */
   void bindEncryptedValue(int index, Object value, EncryptedColumn target) throws SQLException {
-    binding(index, target).bind((PreparedStatement) real, index, value);
+    binding(index, target).bind((PreparedStatement) real, index, value, asText(index));
   }
 
   private Object executeSql(Object proxy, Method method, Object[] args, String sql)

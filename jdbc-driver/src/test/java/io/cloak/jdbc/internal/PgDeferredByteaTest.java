@@ -31,16 +31,20 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Binary columns on PostgreSQL are bound as {@link PgDeferredBytea}s and encrypted while pgjdbc
- * sends them: the values are exactly what eager encryption gives, a failure sends nothing, and
- * other drivers keep the eager path.
+ * sends them, and so are values written into text columns, through {@code convert_from}: the values
+ * are exactly what eager encryption gives, a failure sends nothing, comparisons and other drivers
+ * keep the eager path.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PgDeferredByteaTest {
@@ -65,10 +69,13 @@ class PgDeferredByteaTest {
             "columns:",
             "  - {table: blobs, column: r}",
             "  - {table: blobs, column: d, mode: deterministic}",
+            "  - {table: notes, column: r}",
+            "  - {table: notes, column: d, mode: deterministic}",
             ""));
     try (Connection plain = db.plain();
         Statement st = plain.createStatement()) {
       st.execute("CREATE TABLE blobs (id INT PRIMARY KEY, r BYTEA, d BYTEA, n TEXT)");
+      st.execute("CREATE TABLE notes (id INT PRIMARY KEY, r VARCHAR(200), d TEXT, n TEXT)");
     }
   }
 
@@ -105,7 +112,164 @@ class PgDeferredByteaTest {
     List<String> nulls = new ArrayList<>();
     new ColumnBinding(rule(), cipher, bytea, false, Dialect.POSTGRESQL, true)
         .bind(recording(nulls), 2, null);
-    assertEquals(List.of("setNull 2 Integer"), nulls);
+    assertEquals(List.of("setNull 2 " + Types.VARBINARY), nulls);
+  }
+
+  @Test
+  void textBindingSetsAWriterOnlyForMarkersPreparedForIt() throws Exception {
+    ColumnCipher cipher = cipher(realKeys());
+    PhysicalColumn varchar = new PhysicalColumn("r", Types.VARCHAR, "varchar", 200);
+    ColumnBinding binding =
+        new ColumnBinding(rule(), cipher, varchar, false, Dialect.POSTGRESQL, true);
+    assertTrue(binding.defersText());
+    List<String> calls = new ArrayList<>();
+    binding.bind(recording(calls), 2, SECRET, true);
+    binding.bind(recording(calls), 3, null, true);
+    binding.bind(recording(calls), 4, SECRET, false);
+    binding.bind(recording(calls), 5, null, false);
+    assertEquals(
+        List.of(
+            "setObject 2 PgDeferredBytea",
+            "setNull 3 " + Types.BINARY,
+            "setString 4 String",
+            "setNull 5 " + Types.VARCHAR),
+        calls);
+
+    assertFalse(
+        new ColumnBinding(rule(), cipher, varchar, false, Dialect.POSTGRESQL, false).defersText());
+    PhysicalColumn bytea = new PhysicalColumn("r", Types.BINARY, "bytea", Integer.MAX_VALUE);
+    ColumnBinding binary =
+        new ColumnBinding(rule(), cipher, bytea, false, Dialect.POSTGRESQL, true);
+    assertFalse(binary.defersText());
+    SQLException e =
+        assertThrows(SQLException.class, () -> binary.bind(recording(calls), 1, SECRET, true));
+    assertTrue(e.getMessage().contains("blobs.r"), e.getMessage());
+    assertTrue(e.getMessage().contains("prepare the statement again"), e.getMessage());
+  }
+
+  @Test
+  void textWriterWritesTheTextFormOfItsValue() throws Exception {
+    ColumnCipher cipher = cipher(realKeys());
+    PgDeferredBytea writer = PgDeferredBytea.ofText(cipher.prepare(SECRET));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    writer.writeTo(() -> out);
+    assertEquals(writer.getLength(), out.size());
+    String text = out.toString(java.nio.charset.StandardCharsets.US_ASCII);
+    assertTrue(text.startsWith(ColumnCipher.TEXT_PREFIX), text);
+    assertEquals(SECRET, cipher.decryptText(text));
+    ByteArrayOutputStream again = new ByteArrayOutputStream();
+    writer.writeTo(() -> again);
+    assertArrayEquals(out.toByteArray(), again.toByteArray());
+  }
+
+  @Test
+  void tooSmallTextColumnIsReportedWhenBoundBeforeAnythingIsSent() throws Exception {
+    PhysicalColumn small = new PhysicalColumn("r", Types.VARCHAR, "varchar", 40);
+    List<String> calls = new ArrayList<>();
+    ColumnBinding binding =
+        new ColumnBinding(rule(), cipher(realKeys()), small, false, Dialect.POSTGRESQL, true);
+    SQLException e =
+        assertThrows(SQLException.class, () -> binding.bind(recording(calls), 1, SECRET, true));
+    assertTrue(e.getMessage().contains("characters"), e.getMessage());
+    assertEquals("22001", e.getSQLState());
+    assertEquals(List.of(), calls);
+  }
+
+  /**
+   * Also with pgjdbc's {@code reWriteBatchedInserts}, which rewrites the SQL into multi-row
+   * inserts.
+   */
+  @ParameterizedTest(name = "reWriteBatchedInserts={0}")
+  @ValueSource(booleans = {false, true})
+  void textColumnsAreEncryptedWhilePgjdbcSendsAndReadBack(boolean rewriteBatches) throws Exception {
+    int rows = 2_000;
+    try (Connection plain = db.plain();
+        Statement st = plain.createStatement()) {
+      st.execute("DELETE FROM notes");
+    }
+    Properties props = new Properties();
+    props.putAll(db.credentials);
+    props.setProperty("cloak.config", config.toString());
+    props.setProperty("reWriteBatchedInserts", Boolean.toString(rewriteBatches));
+    try (Connection c = DriverManager.getConnection(db.cloakUrl(), props)) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps =
+          c.prepareStatement("INSERT INTO notes (id, r, d, n) VALUES (?, ?, ?, ?)")) {
+        String sent = ps.unwrap(org.postgresql.PGStatement.class).toString();
+        assertTrue(sent.contains("convert_from("), "the written markers are rewritten");
+        for (int i = 0; i < rows; i++) {
+          ps.setInt(1, i);
+          if (i % 7 == 0) {
+            ps.setNull(2, Types.VARCHAR);
+          } else {
+            ps.setString(2, SECRET + "r" + i);
+          }
+          ps.setObject(3, SECRET + "d" + i);
+          ps.setString(4, "plain " + i);
+          ps.addBatch();
+          if (i % 500 == 499) {
+            ps.executeBatch();
+          }
+        }
+        ps.executeBatch();
+      }
+      c.commit();
+      c.setAutoCommit(true);
+      try (PreparedStatement up = c.prepareStatement("UPDATE notes SET r = ? WHERE d = ?")) {
+        up.setString(1, SECRET + "updated");
+        up.setString(2, SECRET + "d" + 5);
+        assertEquals(1, up.executeUpdate());
+      }
+      try (PreparedStatement upsert =
+          c.prepareStatement(
+              "INSERT INTO notes (id, r, d) VALUES (?, ?, ?) ON CONFLICT (id)"
+                  + " DO UPDATE SET r = EXCLUDED.r")) {
+        upsert.setInt(1, 6);
+        upsert.setString(2, SECRET + "upserted");
+        upsert.setString(3, SECRET + "d" + 6);
+        assertEquals(1, upsert.executeUpdate());
+      }
+      // A value too long for VARCHAR(200) fails in the setter; nothing is sent.
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO notes (id, r) VALUES (?, ?)")) {
+        ps.setInt(1, 99_999);
+        SQLException e =
+            assertThrows(SQLException.class, () -> ps.setString(2, "x".repeat(300) + SECRET));
+        assertEquals("22001", e.getSQLState());
+        assertFalse(e.getMessage().contains(SECRET));
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, r FROM notes WHERE d = ?")) {
+        for (int i : new int[] {0, 5, 6, 777, rows - 1}) {
+          ps.setString(1, SECRET + "d" + i);
+          try (ResultSet rs = ps.executeQuery()) {
+            assertTrue(rs.next(), "row " + i);
+            assertEquals(i, rs.getInt(1));
+            String expected =
+                i == 5
+                    ? SECRET + "updated"
+                    : i == 6 ? SECRET + "upserted" : i % 7 == 0 ? null : SECRET + "r" + i;
+            assertEquals(expected, rs.getString(2));
+            assertFalse(rs.next());
+          }
+        }
+      }
+    }
+    try (Connection plain = db.plain();
+        Statement st = plain.createStatement();
+        ResultSet rs = st.executeQuery("SELECT id, r, d FROM notes ORDER BY id")) {
+      int seen = 0;
+      while (rs.next()) {
+        String r = rs.getString(2);
+        assertEquals(rs.getInt(1) % 7 == 0, r == null, "NULL stays NULL");
+        for (String stored : new String[] {r, rs.getString(3)}) {
+          if (stored != null) {
+            assertFalse(stored.contains(SECRET), "plaintext stored");
+            assertTrue(stored.startsWith(ColumnCipher.TEXT_PREFIX), stored);
+          }
+        }
+        seen++;
+      }
+      assertEquals(rows, seen);
+    }
   }
 
   @Test
@@ -294,7 +458,11 @@ class PgDeferredByteaTest {
                       + " "
                       + args[0]
                       + " "
-                      + (args[1] == null ? "null" : args[1].getClass().getSimpleName()));
+                      + (args[1] == null
+                          ? "null"
+                          : args[1] instanceof Integer type
+                              ? type.toString()
+                              : args[1].getClass().getSimpleName()));
               return null;
             });
   }

@@ -84,6 +84,8 @@ public final class ColumnCipher {
   private static final int SIV_OVERHEAD = 16;
   private static final byte[] AD_LABEL = "cloak column v1".getBytes(StandardCharsets.UTF_8);
   private static final Base64.Encoder BASE64 = Base64.getEncoder().withoutPadding();
+  private static final byte[] TEXT_PREFIX_BYTES =
+      TEXT_PREFIX.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final Base64.Decoder BASE64_DECODER = Base64.getDecoder();
 
   private final String tableLabel;
@@ -276,6 +278,15 @@ public final class ColumnCipher {
    */
   static String toText(byte[] binary) {
     return TEXT_PREFIX.concat(BASE64.encodeToString(binary));
+  }
+
+  /** The ASCII bytes of {@link #toText}{@code (binary)}. */
+  static byte[] toTextBytes(byte[] binary) {
+    byte[] base64 = BASE64.encode(binary);
+    byte[] out = new byte[TEXT_PREFIX_BYTES.length + base64.length];
+    System.arraycopy(TEXT_PREFIX_BYTES, 0, out, 0, TEXT_PREFIX_BYTES.length);
+    System.arraycopy(base64, 0, out, TEXT_PREFIX_BYTES.length, base64.length);
+    return out;
   }
 
   /**

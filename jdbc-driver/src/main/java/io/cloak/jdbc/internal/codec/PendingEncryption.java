@@ -35,6 +35,21 @@ public final class PendingEncryption {
     return length;
   }
 
+  /** The length in bytes (ASCII characters) of the text form that {@link #sealText()} returns. */
+  public int textLength() {
+    return ColumnCipher.TEXT_PREFIX.length() + (4 * length + 2) / 3;
+  }
+
+  /**
+   * Returns the ASCII bytes of the value's text form ({@value ColumnCipher#TEXT_PREFIX} + base64 of
+   * {@link #seal()}), encrypting it on the first call of either method.
+   *
+   * @throws SQLException as {@link #seal()}
+   */
+  public byte[] sealText() throws SQLException {
+    return ColumnCipher.toTextBytes(seal());
+  }
+
   /**
    * Returns the value's binary form (see {@link ColumnCipher}), encrypting it on the first call.
    * The caller must not modify the returned array.

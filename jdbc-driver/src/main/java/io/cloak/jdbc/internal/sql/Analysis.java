@@ -190,6 +190,8 @@ final class Analysis {
   private final SqlText.Scan scan;
   private final Set<String> encryptedNames;
   private final Map<Integer, EncryptedColumn> params = new HashMap<>();
+  // Parameters whose value is written into an encrypted column: index -> offset of the '?'.
+  private final Map<Integer, Integer> writtenParams = new HashMap<>();
   private final Map<Expression, AnalyzedStatement.LiteralSite> literals = new IdentityHashMap<>();
   private final Map<String, List<String>> columnsCache = new HashMap<>();
   private final Map<String, Optional<EncryptedColumn>> encryptedCache = new HashMap<>();
@@ -256,6 +258,14 @@ final class Analysis {
 
   Map<Integer, EncryptedColumn> parameters() {
     return params;
+  }
+
+  /**
+   * The parameters whose value is written into an encrypted column (not compared with one), each
+   * with the offset of its {@code ?} in the SQL text.
+   */
+  Map<Integer, Integer> writtenParameters() {
+    return writtenParams;
   }
 
   List<AnalyzedStatement.LiteralSite> literalSites() {
@@ -1215,6 +1225,10 @@ final class Analysis {
     touch(col);
     if (v instanceof Val.Param p) {
       bindParam(p.parameter(), col);
+      int[] span = Literals.span(p.parameter(), sql);
+      if (span != null && span[1] == span[0] + 1 && sql.charAt(span[0]) == '?') {
+        writtenParams.put(p.parameter().getIndex(), span[0]);
+      }
     } else if (v instanceof Val.Lit l) {
       markLiteral(l.node(), col);
     } else if (v == Val.Simple.NULL || v == Val.Simple.DEFAULT) {

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The result of analysing one SQL string: which parameters and literals belong to encrypted
@@ -19,6 +20,7 @@ public final class AnalyzedStatement {
   private final String sql;
   private final boolean touchesEncryptedColumns;
   private final EncryptedColumn[] parameters;
+  private final int[] writtenAt; // per parameter: offset of its '?' if written to its column, or -1
   private final List<EncryptedColumn> resultColumns;
   private final List<LiteralSite> literals;
 
@@ -27,6 +29,7 @@ public final class AnalyzedStatement {
       boolean touchesEncryptedColumns,
       int parameterCount,
       Map<Integer, EncryptedColumn> parameters,
+      Map<Integer, Integer> writtenParameters,
       List<EncryptedColumn> resultColumns,
       List<LiteralSite> literals) {
     this.sql = sql;
@@ -37,13 +40,21 @@ public final class AnalyzedStatement {
         this.parameters[e.getKey()] = e.getValue();
       }
     }
+    this.writtenAt = new int[this.parameters.length];
+    Arrays.fill(writtenAt, -1);
+    for (Map.Entry<Integer, Integer> e : writtenParameters.entrySet()) {
+      if (e.getKey() >= 1 && e.getKey() <= parameterCount && this.parameters[e.getKey()] != null) {
+        writtenAt[e.getKey()] = e.getValue();
+      }
+    }
     this.resultColumns = Collections.unmodifiableList(new ArrayList<>(resultColumns));
     this.literals = List.copyOf(literals);
   }
 
   /** A statement Cloak lets through unchanged: no encrypted columns, all parameters plain. */
   static AnalyzedStatement passThrough(String sql, int parameterCount) {
-    return new AnalyzedStatement(sql, false, parameterCount, Map.of(), List.of(), List.of());
+    return new AnalyzedStatement(
+        sql, false, parameterCount, Map.of(), Map.of(), List.of(), List.of());
   }
 
   /** True if the statement reads, writes or compares any encrypted column. */
@@ -64,6 +75,15 @@ public final class AnalyzedStatement {
    */
   public EncryptedColumn parameter(int jdbcIndex) {
     return jdbcIndex >= 1 && jdbcIndex < parameters.length ? parameters[jdbcIndex] : null;
+  }
+
+  /**
+   * True if parameter {@code jdbcIndex} is a value written into its encrypted column ({@code INSERT
+   * ... VALUES}, {@code UPDATE ... SET} and the like), false if it is compared with one, is plain,
+   * or is out of range.
+   */
+  public boolean isWrittenParameter(int jdbcIndex) {
+    return jdbcIndex >= 1 && jdbcIndex < writtenAt.length && writtenAt[jdbcIndex] >= 0;
   }
 
   /**
@@ -88,23 +108,58 @@ public final class AnalyzedStatement {
    * analysis is never modified.
    */
   public String rewriteLiterals(LiteralEncryptor encryptor) throws SQLException {
-    if (literals.isEmpty()) {
+    return rewrite(encryptor, null);
+  }
+
+  /**
+   * {@link #rewriteLiterals}, and also each written parameter's {@code ?} (see {@link
+   * #isWrittenParameter}) replaced by {@code markers.apply(index)} where that is not null: an
+   * expression around a {@code ?} that turns what the driver binds into the column's type.
+   *
+   * @param markers per parameter index, the text to put in place of its {@code ?}, or null to keep
+   *     it; null for none
+   */
+  public String rewrite(LiteralEncryptor encryptor, IntFunction<String> markers)
+      throws SQLException {
+    List<int[]> params = new ArrayList<>(); // {begin, index}
+    if (markers != null) {
+      for (int i = 1; i < writtenAt.length; i++) {
+        if (writtenAt[i] >= 0) {
+          params.add(new int[] {writtenAt[i], i});
+        }
+      }
+      params.sort((a, b) -> Integer.compare(a[0], b[0]));
+    }
+    if (literals.isEmpty() && params.isEmpty()) {
       return sql;
     }
-    StringBuilder out = new StringBuilder(sql.length() + 64 * literals.size());
+    StringBuilder out = new StringBuilder(sql.length() + 64 * (literals.size() + params.size()));
     int pos = 0;
-    for (LiteralSite site : literals) {
-      out.append(sql, pos, site.begin());
-      Object value = site.value() instanceof byte[] b ? b.clone() : site.value();
-      String replacement = encryptor.sqlLiteralFor(site.column(), value);
-      if (replacement == null) {
-        throw Failures.column(
-            site.column(),
-            "no SQL literal was produced for a literal value",
-            "Bind the value as a PreparedStatement parameter instead.");
+    int l = 0;
+    int p = 0;
+    while (l < literals.size() || p < params.size()) {
+      if (p == params.size()
+          || (l < literals.size() && literals.get(l).begin() < params.get(p)[0])) {
+        LiteralSite site = literals.get(l++);
+        out.append(sql, pos, site.begin());
+        Object value = site.value() instanceof byte[] b ? b.clone() : site.value();
+        String replacement = encryptor.sqlLiteralFor(site.column(), value);
+        if (replacement == null) {
+          throw Failures.column(
+              site.column(),
+              "no SQL literal was produced for a literal value",
+              "Bind the value as a PreparedStatement parameter instead.");
+        }
+        out.append(replacement);
+        pos = site.end();
+      } else {
+        int[] param = params.get(p++);
+        String replacement = markers.apply(param[1]);
+        if (replacement != null) {
+          out.append(sql, pos, param[0]).append(replacement);
+          pos = param[0] + 1;
+        }
       }
-      out.append(replacement);
-      pos = site.end();
     }
     out.append(sql, pos, sql.length());
     return out.toString();

@@ -124,6 +124,7 @@ public final class StatementAnalyzer {
           analysis.touched(),
           count,
           analysis.parameters(),
+          analysis.writtenParameters(),
           statements.size() == 1 ? results : List.of(),
           analysis.literalSites());
     } catch (Analysis.SchemaLookupException e) {
