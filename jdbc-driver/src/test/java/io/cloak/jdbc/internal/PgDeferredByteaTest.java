@@ -11,9 +11,9 @@ import io.cloak.config.ColumnRule;
 import io.cloak.config.EncryptionMode;
 import io.cloak.crypto.Aead;
 import io.cloak.jdbc.internal.codec.ColumnCipher;
-import io.cloak.jdbc.internal.codec.ColumnKey;
 import io.cloak.jdbc.internal.codec.ColumnKeys;
 import io.cloak.jdbc.internal.codec.PendingEncryption;
+import io.cloak.jdbc.internal.codec.TestKeys;
 import io.cloak.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -407,14 +407,11 @@ class PgDeferredByteaTest {
   }
 
   private static ColumnKeys realKeys() {
-    byte[] dataKey = new byte[ColumnKey.DATA_KEY_LENGTH];
-    new SecureRandom().nextBytes(dataKey);
-    return fixed(ColumnKey.derive(1, dataKey));
+    return new TestKeys(1);
   }
 
   private static ColumnKeys failingKeys() {
-    ColumnKey real = ((FixedKeys) realKeys()).key;
-    Aead failing =
+    return TestKeys.withRandomized(
         new Aead() {
           @Override
           public byte[] encrypt(byte[] plaintext, byte[] associatedData)
@@ -426,24 +423,7 @@ class PgDeferredByteaTest {
           public byte[] decrypt(byte[] ciphertext, byte[] associatedData) {
             throw new UnsupportedOperationException();
           }
-        };
-    return fixed(new ColumnKey(1, failing, real.deterministic()));
-  }
-
-  private static ColumnKeys fixed(ColumnKey key) {
-    return new FixedKeys(key);
-  }
-
-  private record FixedKeys(ColumnKey key) implements ColumnKeys {
-    @Override
-    public ColumnKey current() {
-      return key;
-    }
-
-    @Override
-    public ColumnKey version(int version) {
-      return key;
-    }
+        });
   }
 
   /** A statement that records "method index argument-type" for each call and does nothing. */

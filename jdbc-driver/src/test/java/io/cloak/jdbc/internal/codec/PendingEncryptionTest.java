@@ -46,7 +46,7 @@ class PendingEncryptionTest {
   @Test
   void valueIsEncryptedOnceAndEverySealReturnsThoseBytes() throws Exception {
     CountingAead counting = new CountingAead(new TestKeys(1).current().randomized());
-    ColumnCipher cipher = cipher(EncryptionMode.RANDOMIZED, keysWith(counting));
+    ColumnCipher cipher = cipher(EncryptionMode.RANDOMIZED, TestKeys.withRandomized(counting));
     PendingEncryption pending = cipher.prepare(SECRET);
     assertEquals(0, counting.calls.get(), "prepare must not encrypt");
     byte[] first = pending.seal();
@@ -103,7 +103,7 @@ class PendingEncryptionTest {
           }
         };
     PendingEncryption pending =
-        cipher(EncryptionMode.RANDOMIZED, keysWith(failing)).prepare(SECRET);
+        cipher(EncryptionMode.RANDOMIZED, TestKeys.withRandomized(failing)).prepare(SECRET);
     SQLException first = assertThrows(SQLException.class, pending::seal);
     assertTrue(first.getMessage().contains("customers.card"), first.getMessage());
     assertFalse(first.getMessage().contains(SECRET));
@@ -122,22 +122,6 @@ class PendingEncryptionTest {
     assertFalse(shown.contains("SECRET"), shown);
     pending.seal();
     assertEquals(shown, pending.toString());
-  }
-
-  private static ColumnKeys keysWith(Aead randomized) {
-    ColumnKey real = new TestKeys(1).current();
-    ColumnKey key = new ColumnKey(1, randomized, real.deterministic());
-    return new ColumnKeys() {
-      @Override
-      public ColumnKey current() {
-        return key;
-      }
-
-      @Override
-      public ColumnKey version(int version) {
-        return key;
-      }
-    };
   }
 
   /** Counts encryptions and passes them on. */

@@ -1,18 +1,19 @@
 package io.cloak.jdbc.internal.codec;
 
+import io.cloak.crypto.Aead;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** In-memory {@link ColumnKeys} with deterministic per-version data keys. */
-final class TestKeys implements ColumnKeys {
+public final class TestKeys implements ColumnKeys {
 
   static final String UNKNOWN_VERSION_STATE = "22023";
 
   private final Map<Integer, ColumnKey> keys = new ConcurrentHashMap<>();
   private volatile int current;
 
-  TestKeys(int... versions) {
+  public TestKeys(int... versions) {
     for (int version : versions) {
       add(version);
     }
@@ -29,6 +30,25 @@ final class TestKeys implements ColumnKeys {
       throw new IllegalArgumentException("no version " + version);
     }
     current = version;
+  }
+
+  /**
+   * Keys with one version, 1, whose deterministic key is {@link TestKeys}' and whose randomized
+   * AEAD is {@code randomized} (to count or fail encryptions).
+   */
+  public static ColumnKeys withRandomized(Aead randomized) {
+    ColumnKey key = new ColumnKey(1, randomized, new TestKeys(1).current().deterministic());
+    return new ColumnKeys() {
+      @Override
+      public ColumnKey current() {
+        return key;
+      }
+
+      @Override
+      public ColumnKey version(int version) {
+        return key;
+      }
+    };
   }
 
   static byte[] dataKey(int version) {
