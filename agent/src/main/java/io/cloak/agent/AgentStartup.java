@@ -82,6 +82,9 @@ public final class AgentStartup {
     // start-up. The property name is relocated with Byte Buddy, so the application's own Byte
     // Buddy, if any, is not affected.
     System.setProperty(Nexus.PROPERTY, "true");
+    // The config parse keeps one core busy; the other warms up the crypto and JSON code that the
+    // preparation below runs first.
+    StartupWarmup warmup = StartupWarmup.start();
     AgentArguments arguments = AgentArguments.parse(args);
     CloakConfig config =
         CallGuard.internal(
@@ -92,6 +95,9 @@ public final class AgentStartup {
       if (feature.enabled(config)) {
         features.add(feature);
       }
+    }
+    if (features.isEmpty()) {
+      warmup.cancel();
     }
     // Preparing (KMS, keys, volume keys) and instrumenting are independent and each mostly loads
     // and runs cold code: doing them on two threads takes about the time of the longer one. Both
