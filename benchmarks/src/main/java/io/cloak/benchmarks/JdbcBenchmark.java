@@ -126,7 +126,10 @@ public final class JdbcBenchmark {
         perRound.add(new double[] {plain[0], cloak[0], plain[1], cloak[1]});
         cpuRounds.add(new double[] {plain[2], cloak[2]});
         breakdownRounds.add(
-            new double[] {plain[5], cloak[5], plain[3], cloak[3], plain[4], cloak[4]});
+            new double[] {
+              plain[5], sized[5], cloak[5], plain[3], sized[3], cloak[3], plain[4], sized[4],
+              cloak[4]
+            });
         sizedRounds.add(new double[] {sized[0], cloak[0], sized[1], cloak[1]});
         System.out.printf(
             Locale.ROOT,
@@ -172,8 +175,8 @@ public final class JdbcBenchmark {
     System.out.print(cpu);
     System.out.println();
     System.out.println(
-        "Where an inserted row's time goes, median us per row (plain / cloak / difference):"
-            + " wall time; CPU of the whole client JVM (all threads); CPU of the PostgreSQL"
+        "Where an inserted row's time goes, median us per row (plain / same-size / cloak /"
+            + " cloak - same-size): wall time; CPU of the whole client JVM (all threads); CPU of the PostgreSQL"
             + " backend:");
     System.out.print(breakdown);
     System.out.println(
@@ -219,16 +222,26 @@ public final class JdbcBenchmark {
     String[] names = {"wall", "client JVM CPU", "server CPU"};
     for (int k = 0; k < names.length; k++) {
       List<Double> plain = new ArrayList<>();
+      List<Double> sized = new ArrayList<>();
       List<Double> cloak = new ArrayList<>();
       for (double[] r : rounds) {
-        plain.add(r[2 * k]);
-        cloak.add(r[2 * k + 1]);
+        plain.add(r[3 * k]);
+        sized.add(r[3 * k + 1]);
+        cloak.add(r[3 * k + 2]);
       }
       double p = median(plain);
+      double s = median(sized);
       double c = median(cloak);
       out.append(
           String.format(
-              Locale.ROOT, "%-11s %-16s %8.2f %8.2f %8.2f%n", engine, names[k], p, c, c - p));
+              Locale.ROOT,
+              "%-11s %-16s %8.2f %8.2f %8.2f %8.2f%n",
+              engine,
+              names[k],
+              p,
+              s,
+              c,
+              c - s));
     }
   }
 
