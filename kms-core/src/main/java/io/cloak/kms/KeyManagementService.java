@@ -56,6 +56,7 @@ public interface KeyManagementService extends AutoCloseable {
 
   void deleteAlias(Principal caller, String alias);
 
+  /** Every alias and the key it names, in alias-name order. */
   List<AliasEntry> listAliases(Principal caller);
 
   /**

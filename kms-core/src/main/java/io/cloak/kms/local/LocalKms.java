@@ -52,6 +52,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -450,8 +451,9 @@ public final class LocalKms implements KeyManagementService {
         Operation.LIST_ALIASES,
         EncryptionContext.empty(),
         call -> {
+          // Sorted by name: the keystore keeps its file's order, which differs after a reload.
           List<AliasEntry> out = new ArrayList<>();
-          data.aliases.forEach((a, k) -> out.add(new AliasEntry(a, k)));
+          new TreeMap<>(data.aliases).forEach((a, k) -> out.add(new AliasEntry(a, k)));
           return out;
         });
   }

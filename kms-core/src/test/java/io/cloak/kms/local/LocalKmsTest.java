@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloak.kms.AccessDeniedException;
+import io.cloak.kms.AliasEntry;
 import io.cloak.kms.AliasExistsException;
 import io.cloak.kms.CreateKeyRequest;
 import io.cloak.kms.DataKey;
@@ -84,6 +85,30 @@ class LocalKmsTest {
 
   byte[] decrypt(byte[] blob) {
     return kms.decrypt(ADMIN, blob, CTX).plaintext();
+  }
+
+  @Test
+  void listAliasesIsInNameOrderBeforeAndAfterReopening() {
+    String key = newKey();
+    for (String alias : List.of("alias/m", "alias/b", "alias/z", "alias/a")) {
+      kms.createAlias(ADMIN, alias, key);
+    }
+    List<String> expected = List.of("alias/a", "alias/b", "alias/m", "alias/z");
+    assertEquals(expected, userAliases(kms));
+    kms.close();
+    kms = builder().open();
+    kms.createAlias(ADMIN, "alias/c", key);
+    assertEquals(List.of("alias/a", "alias/b", "alias/c", "alias/m", "alias/z"), userAliases(kms));
+  }
+
+  private static List<String> userAliases(LocalKms kms) {
+    List<String> names = new ArrayList<>();
+    for (AliasEntry a : kms.listAliases(ADMIN)) {
+      if (!a.alias().startsWith("alias/cloak/")) {
+        names.add(a.alias());
+      }
+    }
+    return names;
   }
 
   @Test
