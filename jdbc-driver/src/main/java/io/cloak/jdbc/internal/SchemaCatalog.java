@@ -9,7 +9,10 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * The schema as the statement analyser sees it: which columns are encrypted (from the config) and
@@ -31,6 +35,8 @@ final class SchemaCatalog implements EncryptedSchema {
   private final Map<String, List<PhysicalColumn>> tables = new ConcurrentHashMap<>();
   private final Map<ColumnRule, EncryptedColumn> columns = new ConcurrentHashMap<>();
   private final Set<String> encryptedNames;
+  // lower-case view name -> an encrypted column the view reads; null until read, and after DDL
+  private volatile Map<String, EncryptedColumn> viewsOverEncrypted;
 
   SchemaCatalog(CloakConfig config, ConnectionFactory fallback) {
     this.config = config;
@@ -63,6 +69,128 @@ final class SchemaCatalog implements EncryptedSchema {
   /** Forgets table metadata, after DDL. */
   void invalidate() {
     tables.clear();
+    viewsOverEncrypted = null;
+  }
+
+  @Override
+  public EncryptedColumn encryptedColumnUnderView(String schema, String name) {
+    if (config.columns().isEmpty()) {
+      return null;
+    }
+    Map<String, EncryptedColumn> views = viewsOverEncrypted;
+    if (views == null) {
+      try {
+        Connection current = CURRENT.get();
+        if (current != null) {
+          views = readViews(current);
+        } else {
+          try (Connection c = fallback.connect()) {
+            views = readViews(c);
+          }
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException(
+            "Cloak cannot read the views of the database: " + e.getMessage(), e);
+      }
+      viewsOverEncrypted = views;
+    }
+    return views.get(name.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * Finds the views that read a table with encrypted columns, directly or through other views, by
+   * looking for the tables' names in the views' definitions. A view whose definition cannot be read
+   * counts as one (fail closed). A name that only looks like a table's (in a string, say) can make
+   * a view count when it does not read the table; that refuses writes, it never lets one through.
+   */
+  private Map<String, EncryptedColumn> readViews(Connection c) throws SQLException {
+    Map<String, String> byQualifiedName = new HashMap<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT table_schema, table_name, view_definition FROM information_schema.views")) {
+      while (rs.next()) {
+        String definition = rs.getString(3);
+        if (definition != null) {
+          byQualifiedName.merge(
+              qualified(rs.getString(1), rs.getString(2)), definition, (a, b) -> a + "\n" + b);
+        }
+      }
+    } catch (SQLException e) {
+      // A database without information_schema.views: every view is unreadable, so refused below.
+      // (PostgreSQL, where a failed query would abort the transaction, always has it.)
+    }
+    Map<String, String> definitions = new HashMap<>(); // lower-case name -> definitions
+    Set<String> unreadable = new HashSet<>();
+    try (ResultSet rs =
+        c.getMetaData().getTables(c.getCatalog(), null, "%", new String[] {"VIEW"})) {
+      while (rs.next()) {
+        String schema = rs.getString("TABLE_SCHEM");
+        String name = rs.getString("TABLE_NAME");
+        String key = name.toLowerCase(Locale.ROOT);
+        String definition =
+            byQualifiedName.get(
+                qualified(schema != null ? schema : rs.getString("TABLE_CAT"), name));
+        if (definition == null) {
+          unreadable.add(key);
+        } else {
+          definitions.merge(key, definition, (a, b) -> a + "\n" + b);
+        }
+      }
+    }
+    Map<String, EncryptedColumn> tableColumns = new HashMap<>();
+    for (ColumnRule rule : config.columns()) {
+      tableColumns.putIfAbsent(rule.table().toLowerCase(Locale.ROOT), encryptedColumn(rule));
+    }
+    Map<String, EncryptedColumn> over = new HashMap<>();
+    EncryptedColumn anyColumn = tableColumns.values().iterator().next();
+    for (String view : unreadable) {
+      if (!tableColumns.containsKey(view)) {
+        over.put(view, anyColumn);
+      }
+    }
+    boolean grew = true;
+    while (grew) { // views over views: until nothing new is found
+      grew = false;
+      for (Map.Entry<String, String> view : definitions.entrySet()) {
+        if (over.containsKey(view.getKey()) || tableColumns.containsKey(view.getKey())) {
+          continue; // found already, or named in the config itself
+        }
+        EncryptedColumn found = firstMentioned(view.getValue(), tableColumns, over);
+        if (found != null) {
+          over.put(view.getKey(), found);
+          grew = true;
+        }
+      }
+    }
+    return Map.copyOf(over);
+  }
+
+  private static String qualified(String schema, String name) {
+    return (schema == null ? "" : schema.toLowerCase(Locale.ROOT))
+        + "."
+        + (name == null ? "" : name.toLowerCase(Locale.ROOT));
+  }
+
+  private static EncryptedColumn firstMentioned(
+      String definition, Map<String, EncryptedColumn> tables, Map<String, EncryptedColumn> views) {
+    for (Map<String, EncryptedColumn> names : List.of(tables, views)) {
+      for (Map.Entry<String, EncryptedColumn> e : names.entrySet()) {
+        if (mentions(definition, e.getKey())) {
+          return e.getValue();
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Whether {@code name} occurs in {@code sql} as a whole identifier, ignoring case. */
+  static boolean mentions(String sql, String name) {
+    Pattern p =
+        Pattern.compile(
+            "(?<![\\w$])" + Pattern.quote(name) + "(?![\\w$])",
+            Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+    return p.matcher(sql).find();
   }
 
   @Override

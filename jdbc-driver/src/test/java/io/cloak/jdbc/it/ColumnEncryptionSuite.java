@@ -93,6 +93,10 @@ abstract class ColumnEncryptionSuite {
               + ")");
       st.execute("CREATE TABLE typed (id INT PRIMARY KEY, v " + t + ", b " + db.binaryType() + ")");
       st.execute("CREATE TABLE bulk (id INT PRIMARY KEY, a " + t + ", b " + t + ")");
+      st.execute("CREATE TABLE notes (id INT PRIMARY KEY, body VARCHAR(100))");
+      st.execute("CREATE VIEW note_view AS SELECT id, body FROM notes");
+      st.execute("CREATE VIEW customer_contacts AS SELECT id, email, name FROM customers");
+      st.execute("CREATE VIEW contacts_again AS SELECT id, email FROM customer_contacts");
       st.execute(
           "CREATE TABLE events (id "
               + (engine() == TestDatabase.Engine.MARIADB
@@ -243,6 +247,69 @@ abstract class ColumnEncryptionSuite {
         assertTrue(rs.next());
         assertEquals(payload, rs.getString(1));
       }
+    }
+  }
+
+  @Test
+  void writesThroughViewsOverEncryptedTablesAreRefused() throws Exception {
+    int id = insertCustomer("n", secret("ssn"), secret("mail"), secret("card"));
+    String leaked = secret("through-view");
+    for (String sql :
+        List.of(
+            "INSERT INTO customer_contacts (id, email, name) VALUES (?, ?, 'v')",
+            "INSERT INTO contacts_again (id, email) VALUES (?, ?)")) {
+      SQLException e =
+          assertThrows(
+              SQLException.class,
+              () -> {
+                try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                  ps.setInt(1, 900);
+                  ps.setString(2, leaked);
+                  ps.executeUpdate();
+                }
+              },
+              sql);
+      assertTrue(e.getMessage().startsWith("Cloak: customers."), e.getMessage());
+      assertTrue(e.getMessage().contains("Write to the table itself"), e.getMessage());
+      assertFalse(e.getMessage().contains(leaked), e.getMessage());
+    }
+    SQLException update =
+        assertThrows(
+            SQLException.class,
+            () -> {
+              try (PreparedStatement ps =
+                  conn.prepareStatement("UPDATE customer_contacts SET email = ? WHERE id = ?")) {
+                ps.setString(1, leaked);
+                ps.setInt(2, id);
+                ps.executeUpdate();
+              }
+            });
+    assertTrue(update.getMessage().contains("customer_contacts"), update.getMessage());
+    // Reads through the view fail closed on the ciphertext they would return.
+    SQLException read =
+        assertThrows(
+            SQLException.class,
+            () -> {
+              try (ResultSet rs =
+                  conn.createStatement()
+                      .executeQuery("SELECT email FROM customer_contacts WHERE id = " + id)) {
+                rs.next();
+                rs.getString(1);
+              }
+            });
+    assertTrue(read.getMessage().contains("holds Cloak ciphertext"), read.getMessage());
+    // A view over a table without encrypted columns is left to the database.
+    try (PreparedStatement ps =
+        conn.prepareStatement("INSERT INTO note_view (id, body) VALUES (?, ?)")) {
+      ps.setInt(1, 1);
+      ps.setString(2, "plain note");
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      // H2 cannot write through views at all; the refusal is then the database's, not Cloak's
+      assertTrue(
+          engine() == TestDatabase.Engine.H2_MEMORY || engine() == TestDatabase.Engine.H2_FILE,
+          e.getMessage());
+      assertFalse(e.getMessage().startsWith("Cloak:"), e.getMessage());
     }
   }
 

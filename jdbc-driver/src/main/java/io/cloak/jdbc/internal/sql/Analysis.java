@@ -310,6 +310,22 @@ final class Analysis {
         });
   }
 
+  /**
+   * Refuses a write whose target is a view over a table with encrypted columns. A table (or view)
+   * that cloak.yaml names itself is encrypted as written, so it is not refused.
+   */
+  private void refuseWriteThroughView(Scope.TableSource target, String statement)
+      throws SQLException {
+    if (target.table == null || anyEncryptedColumn(target.schema, target.table) != null) {
+      return;
+    }
+    EncryptedColumn under =
+        lookup(() -> schema.encryptedColumnUnderView(target.schema, target.table));
+    if (under != null) {
+      throw Failures.writeThroughView(under, target.table, statement);
+    }
+  }
+
   /** Some encrypted column of the table, or null if it has none. */
   EncryptedColumn anyEncryptedColumn(String schemaName, String table) {
     if (table == null) {
@@ -983,6 +999,7 @@ final class Analysis {
   private Projection insert(Insert ins, Scope outer) throws SQLException {
     Scope cte = withScope(ins.getWithItemsList(), outer);
     Scope.TableSource target = tableSource(ins.getTable(), cte);
+    refuseWriteThroughView(target, "INSERT");
     Scope targetScope = new Scope(cte);
     targetScope.sources.add(target);
     List<Target> targets = insertTargets(ins.getColumns(), target);
@@ -1031,6 +1048,7 @@ final class Analysis {
 
   private void upsert(Upsert u) throws SQLException {
     Scope.TableSource target = tableSource(u.getTable(), null);
+    refuseWriteThroughView(target, "REPLACE / UPSERT");
     Scope targetScope = new Scope(null);
     targetScope.sources.add(target);
     List<Target> targets = insertTargets(u.getColumns(), target);
@@ -1250,6 +1268,9 @@ final class Analysis {
     Scope cte = withScope(u.getWithItemsList(), outer);
     Scope scope = new Scope(cte);
     Source target = addFromItem(u.getTable(), scope, cte);
+    if (target instanceof Scope.TableSource t) {
+      refuseWriteThroughView(t, "UPDATE");
+    }
     boolean multiTable = u.getStartJoins() != null && !u.getStartJoins().isEmpty();
     if (multiTable) {
       for (Join j : u.getStartJoins()) {
@@ -1310,6 +1331,9 @@ final class Analysis {
   }
 
   private void merge(Merge m) throws SQLException {
+    if (m.getTable() != null) {
+      refuseWriteThroughView(tableSource(m.getTable(), null), "MERGE");
+    }
     refuseIfItTouchesEncryptedTables(
         m,
         "MERGE is not supported on tables with encrypted columns",

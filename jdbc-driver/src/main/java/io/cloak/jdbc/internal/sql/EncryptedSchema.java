@@ -19,4 +19,14 @@ public interface EncryptedSchema {
 
   /** Bare names of all encrypted columns, lower-case; used to vet SQL the parser cannot read. */
   Set<String> encryptedColumnNames();
+
+  /**
+   * When {@code name} is a view whose definition reads, directly or through other views, a table
+   * with encrypted columns: one of those columns. {@code null} when it is not such a view (or not a
+   * view). Writing through such a view would store plaintext, since Cloak encrypts by the table a
+   * statement names.
+   */
+  default EncryptedColumn encryptedColumnUnderView(String schema, String name) {
+    return null;
+  }
 }

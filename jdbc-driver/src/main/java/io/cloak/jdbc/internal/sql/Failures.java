@@ -123,6 +123,18 @@ final class Failures {
         "Read the value through Cloak and write it back with a parameter.");
   }
 
+  static SQLException writeThroughView(EncryptedColumn column, String view, String statement) {
+    return column(
+        column,
+        statement
+            + " through the view "
+            + view
+            + ", which reads that table, would store plaintext: Cloak encrypts by the table a"
+            + " statement names",
+        "Write to the table itself, or name the view's columns in cloak.yaml if the view is"
+            + " what the application writes to.");
+  }
+
   static SQLException unknownColumns(EncryptedColumn column, String what) {
     return column(
         column,
