@@ -80,14 +80,7 @@ final class SchemaCatalog implements EncryptedSchema {
     Map<String, EncryptedColumn> views = viewsOverEncrypted;
     if (views == null) {
       try {
-        Connection current = CURRENT.get();
-        if (current != null) {
-          views = readViews(current);
-        } else {
-          try (Connection c = fallback.connect()) {
-            views = readViews(c);
-          }
-        }
+        views = withConnection(this::readViews);
       } catch (SQLException e) {
         throw new IllegalStateException(
             "Cloak cannot read the views of the database: " + e.getMessage(), e);
@@ -264,13 +257,23 @@ final class SchemaCatalog implements EncryptedSchema {
   }
 
   private List<PhysicalColumn> load(String schema, String table) throws SQLException {
+    return withConnection(c -> read(c, schema, table));
+  }
+
+  /** Runs {@code work} on the thread's current connection, or on a new one when it has none. */
+  private <T> T withConnection(SqlFunction<T> work) throws SQLException {
     Connection current = CURRENT.get();
     if (current != null) {
-      return read(current, schema, table);
+      return work.apply(current);
     }
     try (Connection c = fallback.connect()) {
-      return read(c, schema, table);
+      return work.apply(c);
     }
+  }
+
+  @FunctionalInterface
+  private interface SqlFunction<T> {
+    T apply(Connection connection) throws SQLException;
   }
 
   static List<PhysicalColumn> read(Connection c, String schema, String table) throws SQLException {
