@@ -7,6 +7,7 @@ import io.cloak.crypto.AesGcm;
 import io.cloak.crypto.AesKeyWrapPadded;
 import io.cloak.crypto.Hkdf;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
@@ -64,7 +65,7 @@ final class StartupWarmup implements Runnable {
     }
   }
 
-  private static void json() throws java.io.IOException {
+  private static void json() throws IOException {
     JsonFactory factory = new JsonFactory();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (JsonGenerator generator = factory.createGenerator(out)) {
