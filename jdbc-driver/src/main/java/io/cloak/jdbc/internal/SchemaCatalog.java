@@ -98,10 +98,14 @@ final class SchemaCatalog implements EncryptedSchema {
    */
   private Map<String, EncryptedColumn> readViews(Connection c) throws SQLException {
     Map<String, String> byQualifiedName = new HashMap<>();
+    // PostgreSQL's information_schema hides the definitions of views the role does not own;
+    // pg_views shows every view the role can see.
+    String query =
+        Dialect.of(c.getMetaData().getDatabaseProductName()) == Dialect.POSTGRESQL
+            ? "SELECT schemaname, viewname, definition FROM pg_catalog.pg_views"
+            : "SELECT table_schema, table_name, view_definition FROM information_schema.views";
     try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT table_schema, table_name, view_definition FROM information_schema.views")) {
+        ResultSet rs = st.executeQuery(query)) {
       while (rs.next()) {
         String definition = rs.getString(3);
         if (definition != null) {
@@ -111,7 +115,7 @@ final class SchemaCatalog implements EncryptedSchema {
       }
     } catch (SQLException e) {
       // A database without information_schema.views: every view is unreadable, so refused below.
-      // (PostgreSQL, where a failed query would abort the transaction, always has it.)
+      // (On PostgreSQL, where a failed query would abort the transaction, pg_views always exists.)
     }
     Map<String, String> definitions = new HashMap<>(); // lower-case name -> definitions
     Set<String> unreadable = new HashSet<>();
@@ -131,25 +135,27 @@ final class SchemaCatalog implements EncryptedSchema {
         }
       }
     }
-    Map<String, EncryptedColumn> tableColumns = new HashMap<>();
+    // lower-case table name -> its encrypted columns, in config order
+    Map<String, List<ColumnRule>> tableRules = new HashMap<>();
     for (ColumnRule rule : config.columns()) {
-      tableColumns.putIfAbsent(rule.table().toLowerCase(Locale.ROOT), encryptedColumn(rule));
+      tableRules
+          .computeIfAbsent(rule.table().toLowerCase(Locale.ROOT), t -> new ArrayList<>())
+          .add(rule);
     }
     Map<String, EncryptedColumn> over = new HashMap<>();
-    EncryptedColumn anyColumn = tableColumns.values().iterator().next();
     for (String view : unreadable) {
-      if (!tableColumns.containsKey(view)) {
-        over.put(view, anyColumn);
+      if (!tableRules.containsKey(view)) {
+        over.put(view, encryptedColumn(config.columns().get(0)));
       }
     }
     boolean grew = true;
     while (grew) { // views over views: until nothing new is found
       grew = false;
       for (Map.Entry<String, String> view : definitions.entrySet()) {
-        if (over.containsKey(view.getKey()) || tableColumns.containsKey(view.getKey())) {
+        if (over.containsKey(view.getKey()) || tableRules.containsKey(view.getKey())) {
           continue; // found already, or named in the config itself
         }
-        EncryptedColumn found = firstMentioned(view.getValue(), tableColumns, over);
+        EncryptedColumn found = mentionedColumn(view.getValue(), tableRules, over);
         if (found != null) {
           over.put(view.getKey(), found);
           grew = true;
@@ -159,22 +165,34 @@ final class SchemaCatalog implements EncryptedSchema {
     return Map.copyOf(over);
   }
 
+  /**
+   * The encrypted column a view definition reads: of the first table (or view) it names, the first
+   * encrypted column whose name it also contains, else that table's first encrypted column.
+   */
+  private EncryptedColumn mentionedColumn(
+      String definition, Map<String, List<ColumnRule>> tables, Map<String, EncryptedColumn> views) {
+    for (Map.Entry<String, List<ColumnRule>> table : tables.entrySet()) {
+      if (mentions(definition, table.getKey())) {
+        for (ColumnRule rule : table.getValue()) {
+          if (mentions(definition, rule.column())) {
+            return encryptedColumn(rule);
+          }
+        }
+        return encryptedColumn(table.getValue().get(0));
+      }
+    }
+    for (Map.Entry<String, EncryptedColumn> view : views.entrySet()) {
+      if (mentions(definition, view.getKey())) {
+        return view.getValue();
+      }
+    }
+    return null;
+  }
+
   private static String qualified(String schema, String name) {
     return (schema == null ? "" : schema.toLowerCase(Locale.ROOT))
         + "."
         + (name == null ? "" : name.toLowerCase(Locale.ROOT));
-  }
-
-  private static EncryptedColumn firstMentioned(
-      String definition, Map<String, EncryptedColumn> tables, Map<String, EncryptedColumn> views) {
-    for (Map<String, EncryptedColumn> names : List.of(tables, views)) {
-      for (Map.Entry<String, EncryptedColumn> e : names.entrySet()) {
-        if (mentions(definition, e.getKey())) {
-          return e.getValue();
-        }
-      }
-    }
-    return null;
   }
 
   /** Whether {@code name} occurs in {@code sql} as a whole identifier, ignoring case. */

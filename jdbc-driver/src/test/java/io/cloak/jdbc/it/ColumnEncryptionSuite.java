@@ -269,7 +269,7 @@ abstract class ColumnEncryptionSuite {
                 }
               },
               sql);
-      assertTrue(e.getMessage().startsWith("Cloak: customers."), e.getMessage());
+      assertTrue(e.getMessage().startsWith("Cloak: customers.email "), e.getMessage());
       assertTrue(e.getMessage().contains("Write to the table itself"), e.getMessage());
       assertFalse(e.getMessage().contains(leaked), e.getMessage());
     }
