@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -35,8 +36,15 @@ final class SchemaCatalog implements EncryptedSchema {
   private final Map<String, List<PhysicalColumn>> tables = new ConcurrentHashMap<>();
   private final Map<ColumnRule, EncryptedColumn> columns = new ConcurrentHashMap<>();
   private final Set<String> encryptedNames;
-  // lower-case view name -> an encrypted column the view reads; null until read, and after DDL
-  private volatile Map<String, EncryptedColumn> viewsOverEncrypted;
+  // the views over tables with encrypted columns; null until read, and again after DDL
+  private volatile Views views;
+
+  /**
+   * Views over tables with encrypted columns, by lower-case name: one encrypted column each view
+   * reads, and the view's columns that carry an encrypted column's values under its own name.
+   */
+  private record Views(
+      Map<String, EncryptedColumn> over, Map<String, Map<String, EncryptedColumn>> columns) {}
 
   SchemaCatalog(CloakConfig config, ConnectionFactory fallback) {
     this.config = config;
@@ -69,25 +77,35 @@ final class SchemaCatalog implements EncryptedSchema {
   /** Forgets table metadata, after DDL. */
   void invalidate() {
     tables.clear();
-    viewsOverEncrypted = null;
+    views = null;
   }
 
   @Override
   public EncryptedColumn encryptedColumnUnderView(String schema, String name) {
+    return config.columns().isEmpty() ? null : views().over().get(name.toLowerCase(Locale.ROOT));
+  }
+
+  @Override
+  public EncryptedColumn encryptedColumnThroughView(String schema, String view, String column) {
     if (config.columns().isEmpty()) {
       return null;
     }
-    Map<String, EncryptedColumn> views = viewsOverEncrypted;
-    if (views == null) {
+    Map<String, EncryptedColumn> columns = views().columns().get(view.toLowerCase(Locale.ROOT));
+    return columns == null ? null : columns.get(column.toLowerCase(Locale.ROOT));
+  }
+
+  private Views views() {
+    Views v = views;
+    if (v == null) {
       try {
-        views = withConnection(this::readViews);
+        v = withConnection(this::readViews);
       } catch (SQLException e) {
         throw new IllegalStateException(
             "Cloak cannot read the views of the database: " + e.getMessage(), e);
       }
-      viewsOverEncrypted = views;
+      views = v;
     }
-    return views.get(name.toLowerCase(Locale.ROOT));
+    return v;
   }
 
   /**
@@ -96,7 +114,7 @@ final class SchemaCatalog implements EncryptedSchema {
    * counts as one (fail closed). A name that only looks like a table's (in a string, say) can make
    * a view count when it does not read the table; that refuses writes, it never lets one through.
    */
-  private Map<String, EncryptedColumn> readViews(Connection c) throws SQLException {
+  private Views readViews(Connection c) throws SQLException {
     Map<String, String> byQualifiedName = new HashMap<>();
     // PostgreSQL's information_schema hides the definitions of views the role does not own;
     // pg_views shows every view the role can see.
@@ -162,7 +180,72 @@ final class SchemaCatalog implements EncryptedSchema {
         }
       }
     }
-    return Map.copyOf(over);
+    return new Views(
+        Map.copyOf(over), carriedColumns(definitions, tableRules, over, this::encryptedColumn));
+  }
+
+  /**
+   * For each view over encrypted tables, the encrypted columns it carries under their own names:
+   * those of the tables and views its definition names whose names it also contains. A name that
+   * two different encrypted columns could fill is left out, so reading it fails closed on the
+   * ciphertext. Reads of a carried column decrypt with that column's key; writes through the view
+   * stay refused.
+   */
+  static Map<String, Map<String, EncryptedColumn>> carriedColumns(
+      Map<String, String> definitions,
+      Map<String, List<ColumnRule>> tableRules,
+      Map<String, EncryptedColumn> over,
+      Function<ColumnRule, EncryptedColumn> encrypted) {
+    Map<String, Map<String, EncryptedColumn>> carried = new HashMap<>();
+    boolean changed = true;
+    for (int round = 0; changed && round <= definitions.size(); round++) {
+      changed = false;
+      for (Map.Entry<String, String> view : definitions.entrySet()) {
+        if (!over.containsKey(view.getKey())) {
+          continue;
+        }
+        String definition = view.getValue();
+        Map<String, EncryptedColumn> columns = new HashMap<>();
+        Set<String> clashing = new HashSet<>();
+        for (Map.Entry<String, List<ColumnRule>> table : tableRules.entrySet()) {
+          if (mentions(definition, table.getKey())) {
+            for (ColumnRule rule : table.getValue()) {
+              if (mentions(definition, rule.column())) {
+                carry(columns, clashing, rule.column(), encrypted.apply(rule));
+              }
+            }
+          }
+        }
+        for (Map.Entry<String, Map<String, EncryptedColumn>> inner : carried.entrySet()) {
+          if (!inner.getKey().equals(view.getKey()) && mentions(definition, inner.getKey())) {
+            for (Map.Entry<String, EncryptedColumn> c : inner.getValue().entrySet()) {
+              if (mentions(definition, c.getKey())) {
+                carry(columns, clashing, c.getKey(), c.getValue());
+              }
+            }
+          }
+        }
+        clashing.forEach(columns::remove);
+        Map<String, EncryptedColumn> result = Map.copyOf(columns);
+        if (!result.equals(carried.get(view.getKey()))) {
+          carried.put(view.getKey(), result);
+          changed = true;
+        }
+      }
+    }
+    return Map.copyOf(carried);
+  }
+
+  private static void carry(
+      Map<String, EncryptedColumn> columns,
+      Set<String> clashing,
+      String name,
+      EncryptedColumn column) {
+    String key = name.toLowerCase(Locale.ROOT);
+    EncryptedColumn before = columns.putIfAbsent(key, column);
+    if (before != null && !before.sameColumn(column)) {
+      clashing.add(key);
+    }
   }
 
   /**

@@ -293,7 +293,13 @@ final class Analysis {
             key,
             k ->
                 Optional.ofNullable(
-                    lookup(() -> schema.encryptedColumn(schemaName, table, column))))
+                    lookup(
+                        () -> {
+                          EncryptedColumn c = schema.encryptedColumn(schemaName, table, column);
+                          return c != null
+                              ? c
+                              : schema.encryptedColumnThroughView(schemaName, table, column);
+                        })))
         .orElse(null);
   }
 
@@ -316,8 +322,13 @@ final class Analysis {
    */
   private void refuseWriteThroughView(Scope.TableSource target, String statement)
       throws SQLException {
-    if (target.table == null || anyEncryptedColumn(target.schema, target.table) != null) {
+    if (target.table == null) {
       return;
+    }
+    for (String name : encryptedNames) {
+      if (lookup(() -> schema.encryptedColumn(target.schema, target.table, name)) != null) {
+        return;
+      }
     }
     EncryptedColumn under =
         lookup(() -> schema.encryptedColumnUnderView(target.schema, target.table));

@@ -29,4 +29,13 @@ public interface EncryptedSchema {
   default EncryptedColumn encryptedColumnUnderView(String schema, String name) {
     return null;
   }
+
+  /**
+   * When {@code view} is such a view and its column {@code column} carries the values of an
+   * encrypted column under that column's own name: that encrypted column, so that reads through the
+   * view decrypt and comparisons on it are checked as on the table. {@code null} otherwise.
+   */
+  default EncryptedColumn encryptedColumnThroughView(String schema, String view, String column) {
+    return null;
+  }
 }
