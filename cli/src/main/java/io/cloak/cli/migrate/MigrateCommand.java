@@ -147,6 +147,11 @@ public final class MigrateCommand {
       return p;
     }
 
+    /** The source views to recreate: all of them, or none when {@code --tables} is given. */
+    List<Views.View> views(Engine engine, Connection source) throws SQLException {
+      return tables == null || tables.isEmpty() ? Views.read(source, engine) : List.of();
+    }
+
     /** Reads the source schema (inside the snapshot) and plans the target. */
     Plan plan(Engine engine, Connection source, CloakConfig config) throws SQLException {
       List<String> all = Schema.tableNames(source, engine);
@@ -247,19 +252,42 @@ public final class MigrateCommand {
         Map<String, Copier.Progress> progress = Copier.readProgress(targetPlain, engine);
         if (dryRun) {
           printPlan(out, plan, progress, targetPlain);
+          List<Views.View> views = options.views(engine, source);
+          if (options.tables != null && !options.tables.isEmpty()) {
+            out.println();
+            out.println("views: not recreated when --tables is given");
+          }
+          for (Views.View v : views) {
+            out.println();
+            out.println("view " + v.name() + ": created after the data, AS " + v.query());
+          }
+          out.flush();
           source.rollback();
           return 0;
         }
+        List<Views.View> views = options.views(engine, source);
         Copier copier = new Copier(plan, out, options.batch, logEvery);
         copier.prepareTargetTables(targetPlain);
         try (Connection targetCloak = options.targetCloak()) {
           copier.copyAll(source, targetCloak);
           copier.addForeignKeys(targetPlain);
           copier.resetSequences(targetPlain);
-          out.println("migration complete: " + plan.tables.size() + " tables");
+          // through Cloak: DDL there makes its catalog read the new views
+          Map<String, String> notCreated = Views.create(targetCloak, engine, views, out);
+          out.println(
+              "migration complete: "
+                  + plan.tables.size()
+                  + " tables"
+                  + (views.isEmpty() ? "" : ", " + (views.size() - notCreated.size()) + " views"));
           out.flush();
           if (verify) {
             verifyAll(plan, out, engine.fetchSize(options.batch), source, targetCloak);
+          }
+          if (!notCreated.isEmpty()) {
+            throw new MigrationException(
+                "the data is copied, but these views could not be created in the target: "
+                    + notCreated
+                    + "; create them by hand, then re-run to check");
           }
         } finally {
           source.rollback();
