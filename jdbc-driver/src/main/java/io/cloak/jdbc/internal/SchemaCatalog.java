@@ -44,7 +44,12 @@ final class SchemaCatalog implements EncryptedSchema {
    * reads, and the view's columns that carry an encrypted column's values under its own name.
    */
   private record Views(
-      Map<String, EncryptedColumn> over, Map<String, Map<String, EncryptedColumn>> columns) {}
+      Set<String> all,
+      Map<String, EncryptedColumn> over,
+      Map<String, Map<String, EncryptedColumn>> columns) {}
+
+  // lower-case names that were not views when last asked (see viewsKnowing)
+  private final Set<String> notViews = ConcurrentHashMap.newKeySet();
 
   SchemaCatalog(CloakConfig config, ConnectionFactory fallback) {
     this.config = config;
@@ -78,11 +83,14 @@ final class SchemaCatalog implements EncryptedSchema {
   void invalidate() {
     tables.clear();
     views = null;
+    notViews.clear();
   }
 
   @Override
   public EncryptedColumn encryptedColumnUnderView(String schema, String name) {
-    return config.columns().isEmpty() ? null : views().over().get(name.toLowerCase(Locale.ROOT));
+    return config.columns().isEmpty()
+        ? null
+        : viewsKnowing(name).over().get(name.toLowerCase(Locale.ROOT));
   }
 
   @Override
@@ -90,8 +98,51 @@ final class SchemaCatalog implements EncryptedSchema {
     if (config.columns().isEmpty()) {
       return null;
     }
-    Map<String, EncryptedColumn> columns = views().columns().get(view.toLowerCase(Locale.ROOT));
+    Map<String, EncryptedColumn> columns =
+        viewsKnowing(view).columns().get(view.toLowerCase(Locale.ROOT));
     return columns == null ? null : columns.get(column.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * The views, read again when {@code name} is a view that was created after they were read (by DDL
+   * that did not go through Cloak). Each name that is not a view is checked once, until the next
+   * DDL through Cloak.
+   */
+  private Views viewsKnowing(String name) {
+    Views v = views();
+    String key = name.toLowerCase(Locale.ROOT);
+    if (v.all().contains(key) || notViews.contains(key)) {
+      return v;
+    }
+    boolean isView;
+    try {
+      isView = withConnection(c -> isView(c, name));
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "Cloak cannot read the views of the database: " + e.getMessage(), e);
+    }
+    if (!isView) {
+      notViews.add(key);
+      return v;
+    }
+    views = null;
+    return views();
+  }
+
+  private static boolean isView(Connection c, String name) throws SQLException {
+    for (String variant :
+        new LinkedHashSet<>(
+            List.of(name, name.toLowerCase(Locale.ROOT), name.toUpperCase(Locale.ROOT)))) {
+      try (ResultSet rs =
+          c.getMetaData().getTables(c.getCatalog(), null, variant, new String[] {"VIEW"})) {
+        while (rs.next()) {
+          if (rs.getString("TABLE_NAME").equalsIgnoreCase(name)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   private Views views() {
@@ -180,8 +231,12 @@ final class SchemaCatalog implements EncryptedSchema {
         }
       }
     }
+    Set<String> all = new HashSet<>(definitions.keySet());
+    all.addAll(unreadable);
     return new Views(
-        Map.copyOf(over), carriedColumns(definitions, tableRules, over, this::encryptedColumn));
+        Set.copyOf(all),
+        Map.copyOf(over),
+        carriedColumns(definitions, tableRules, over, this::encryptedColumn));
   }
 
   /**

@@ -321,6 +321,35 @@ abstract class ColumnEncryptionSuite {
   }
 
   @Test
+  void viewsCreatedOutsideCloakAfterItLookedAreStillRecognised() throws Exception {
+    String email = secret("late-mail");
+    int id = insertCustomer("n", secret("ssn"), email, secret("card"));
+    // Cloak reads the views now, for a statement on a view over a plain table...
+    try (PreparedStatement ps = conn.prepareStatement("SELECT id FROM note_view WHERE id = ?")) {
+      ps.setInt(1, 1);
+      ps.executeQuery().close();
+    }
+    // ...and this view is created afterwards, without Cloak.
+    try (Connection plain = db.plain();
+        Statement st = plain.createStatement()) {
+      st.execute("CREATE VIEW late_contacts AS SELECT id, email FROM customers");
+    }
+    SQLException e =
+        assertThrows(
+            SQLException.class,
+            () -> conn.prepareStatement("INSERT INTO late_contacts (id, email) VALUES (?, ?)"));
+    assertTrue(e.getMessage().startsWith("Cloak: customers.email "), e.getMessage());
+    try (PreparedStatement ps =
+        conn.prepareStatement("SELECT email FROM late_contacts WHERE id = ?")) {
+      ps.setInt(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        assertTrue(rs.next());
+        assertEquals(email, rs.getString(1));
+      }
+    }
+  }
+
+  @Test
   void moreFailClosedCasesNameTheColumn() throws Exception {
     assertRefused("SELECT id FROM customers WHERE ssn > ?", "customers", "ssn");
     assertRefused("SELECT balance + 1 FROM customers", "customers", "balance");
