@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -205,7 +206,7 @@ final class SchemaCatalog implements EncryptedSchema {
       }
     }
     // lower-case table name -> its encrypted columns, in config order
-    Map<String, List<ColumnRule>> tableRules = new HashMap<>();
+    Map<String, List<ColumnRule>> tableRules = new LinkedHashMap<>();
     for (ColumnRule rule : config.columns()) {
       tableRules
           .computeIfAbsent(rule.table().toLowerCase(Locale.ROOT), t -> new ArrayList<>())
