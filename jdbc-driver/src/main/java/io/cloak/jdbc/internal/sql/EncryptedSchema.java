@@ -23,8 +23,8 @@ public interface EncryptedSchema {
   /**
    * When {@code name} is a view whose definition reads, directly or through other views, a table
    * with encrypted columns: one of those columns. {@code null} when it is not such a view (or not a
-   * view). Writing through such a view would store plaintext, since Cloak encrypts by the table a
-   * statement names.
+   * view, or a view the config names itself). Writing through such a view would store plaintext,
+   * since Cloak encrypts by the table a statement names.
    */
   default EncryptedColumn encryptedColumnUnderView(String schema, String name) {
     return null;
