@@ -27,6 +27,15 @@ public final class ReencryptCommand extends RewriteCommand {
       description = "Add a new data-key version first (CloakConnection.rotateDataKey).")
   boolean rotateKey;
 
+  @Option(
+      names = "--accept-equality-gap",
+      description = {
+        "With --rotate-key on a deterministic column: rotate although, until this run ends,",
+        "equality, joins, GROUP BY, DISTINCT and unique indexes miss or split values that are",
+        "still under the old version. Stop the applications that search the column first."
+      })
+  boolean acceptEqualityGap;
+
   private long plaintextSeen;
 
   @Override
@@ -41,10 +50,11 @@ public final class ReencryptCommand extends RewriteCommand {
       return;
     }
     try (Connection cloak = db.cloak(config)) {
+      CloakConnection cc = cloak.unwrap(CloakConnection.class);
       int version =
-          cloak
-              .unwrap(CloakConnection.class)
-              .rotateDataKey(target.ruleTable(), target.rule.column());
+          acceptEqualityGap
+              ? cc.rotateDataKeyWithEqualityGap(target.ruleTable(), target.rule.column())
+              : cc.rotateDataKey(target.ruleTable(), target.rule.column());
       out.println("created data key version " + version + " for " + target.binding);
     }
     if (!keys.isEmpty()) {

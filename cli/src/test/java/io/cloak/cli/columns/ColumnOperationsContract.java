@@ -541,8 +541,28 @@ abstract class ColumnOperationsContract {
     Run encrypt =
         cli(new EncryptCommand(), config, "--table", "t_bin", "--column", "data", "--batch", "5");
     assertEquals(0, encrypt.code(), encrypt.out() + encrypt.err());
-    Run reencrypt =
+    Run refused =
         cli(new ReencryptCommand(), config, "--table", "t_bin", "--column", "data", "--rotate-key");
+    assertNotEquals(0, refused.code(), refused.out() + refused.err());
+    assertTrue(refused.err().contains("t_bin.data"), refused.err());
+    assertTrue(refused.err().contains("--accept-equality-gap"), refused.err());
+    try (Connection c = db.plain();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT data FROM t_bin")) {
+      while (rs.next()) {
+        assertEquals(1, StoredValues.version(rs.getBytes(1)));
+      }
+    }
+    Run reencrypt =
+        cli(
+            new ReencryptCommand(),
+            config,
+            "--table",
+            "t_bin",
+            "--column",
+            "data",
+            "--rotate-key",
+            "--accept-equality-gap");
     assertEquals(0, reencrypt.code(), reencrypt.out() + reencrypt.err());
     try (Connection c = db.plain();
         Statement st = c.createStatement();

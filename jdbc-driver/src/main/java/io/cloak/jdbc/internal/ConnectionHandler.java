@@ -1,5 +1,7 @@
 package io.cloak.jdbc.internal;
 
+import io.cloak.config.ColumnRule;
+import io.cloak.config.EncryptionMode;
 import io.cloak.jdbc.CloakConnection;
 import io.cloak.jdbc.internal.sql.AnalyzedStatement;
 import java.lang.reflect.InvocationHandler;
@@ -7,6 +9,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
@@ -51,9 +54,9 @@ final class ConnectionHandler implements InvocationHandler {
         }
         return Delegation.call(real, method, args);
       case "rotateDataKey":
-        ColumnBinding rotated = db.binding((String) args[0], (String) args[1], real);
-        return db.keys.rotate(
-            SchemaCatalog.binding(rotated.rule), rotated.rule.key(), rotated.label());
+        return rotate((String) args[0], (String) args[1], false);
+      case "rotateDataKeyWithEqualityGap":
+        return rotate((String) args[0], (String) args[1], true);
       case "dataKeyCacheStats":
         return db.runtime.cache.stats();
       case "configSource":
@@ -63,6 +66,48 @@ final class ConnectionHandler implements InvocationHandler {
       default:
         return Delegation.call(real, method, args);
     }
+  }
+
+  /**
+   * Adds a data-key version. A deterministic column that already has one is refused unless {@code
+   * acceptEqualityGap}: equal plaintexts would get different ciphertexts under the two versions, so
+   * equality, joins and grouping would silently miss values until all are re-encrypted.
+   */
+  private int rotate(String table, String column, boolean acceptEqualityGap) throws SQLException {
+    ColumnBinding rotated = db.binding(table, column, real);
+    ColumnRule rule = rotated.rule;
+    String binding = SchemaCatalog.binding(rule);
+    if (rule.mode() == EncryptionMode.DETERMINISTIC
+        && !acceptEqualityGap
+        && db.keys.hasVersions(binding, rule.key(), rotated.label())) {
+      throw Errors.notSupported(deterministicRotationRefused(rule));
+    }
+    return db.keys.rotate(binding, rule.key(), rotated.label());
+  }
+
+  private String deterministicRotationRefused(ColumnRule rule) {
+    String name = rule.qualifiedName();
+    StringBuilder group = new StringBuilder();
+    if (rule.joinGroup() != null) {
+      group.append(" (its join group '").append(rule.joinGroup()).append("' shares one data key:");
+      for (ColumnRule r : db.runtime.config.columns()) {
+        if (rule.joinGroup().equals(r.joinGroup()) && r.mode() == EncryptionMode.DETERMINISTIC) {
+          group.append(' ').append(r.qualifiedName());
+        }
+      }
+      group.append(')');
+    }
+    return "cannot rotate the data key of "
+        + name
+        + group
+        + ", mode deterministic: values written under the old and the new version would have"
+        + " different ciphertexts for equal plaintexts, so until every value is re-encrypted,"
+        + " equality, IN, joins, GROUP BY, DISTINCT and unique indexes on it would silently miss or"
+        + " split them. To protect the same data key under a new master key, run 'cloak rotate'"
+        + " (equality keeps working). To replace the data key, stop the applications that search"
+        + " the column, then run 'cloak reencrypt --rotate-key --accept-equality-gap' for it"
+        + (rule.joinGroup() != null ? " and for every column of the join group" : "")
+        + " (CloakConnection.rotateDataKeyWithEqualityGap).";
   }
 
   private Object prepare(Object proxy, Method method, Object[] args) throws Throwable {

@@ -55,6 +55,12 @@ final class DataKeyStore {
     return bindings.computeIfAbsent(binding, b -> new BindingKeys(b, masterKey, label));
   }
 
+  /** Whether the binding has at least one data-key version in the table (read afresh). */
+  boolean hasVersions(String binding, String masterKey, String label) throws SQLException {
+    BindingKeys keys = (BindingKeys) keysFor(binding, masterKey, label);
+    return !keys.reload().isEmpty();
+  }
+
   int rotate(String binding, String masterKey, String label) throws SQLException {
     BindingKeys keys = (BindingKeys) keysFor(binding, masterKey, label);
     return keys.rotate();

@@ -805,6 +805,162 @@ abstract class ColumnEncryptionSuite {
   }
 
   @Test
+  void rotatingADeterministicDataKeyIsRefusedSinceEqualityWouldMissOlderValues() throws Exception {
+    Path rotConfig = rotationConfig("refused");
+    String value = secret("rot");
+    try (Connection c = db.cloak(rotConfig)) {
+      insertRot(c, "rot_refused", 1, value);
+      CloakConnection cloak = c.unwrap(CloakConnection.class);
+      SQLException e =
+          assertThrows(SQLException.class, () -> cloak.rotateDataKey("rot_refused", "v"));
+      assertEquals("0A000", e.getSQLState());
+      assertTrue(e.getMessage().contains("rot_refused.v"), e.getMessage());
+      assertTrue(e.getMessage().contains("deterministic"), e.getMessage());
+      assertTrue(e.getMessage().contains("cloak rotate"), e.getMessage());
+      assertTrue(e.getMessage().contains("--accept-equality-gap"), e.getMessage());
+      assertFalse(e.getMessage().contains(value), e.getMessage());
+      SQLException group =
+          assertThrows(SQLException.class, () -> cloak.rotateDataKey("rot_refused", "g"));
+      assertTrue(group.getMessage().contains("join group 'rotgroup'"), group.getMessage());
+      assertTrue(group.getMessage().contains("orders_refused.g"), group.getMessage());
+      insertRot(c, "rot_refused", 2, value);
+      assertEquals(List.of(1, 2), idsWhereValueIs(c, "rot_refused", value));
+      // a randomized column of the same table still rotates
+      assertEquals(2, cloak.rotateDataKey("rot_refused", "r"));
+    }
+    assertEquals(List.of(1, 1), storedDataKeyVersions("rot_refused", "v"));
+  }
+
+  @Test
+  void aDeterministicRotationWithTheEqualityGapFindsAllValuesOnceReencrypted() throws Exception {
+    Path rotConfig = rotationConfig("gap");
+    String value = secret("rot");
+    try (Connection c = db.cloak(rotConfig)) {
+      insertRot(c, "rot_gap", 1, value);
+      int version = c.unwrap(CloakConnection.class).rotateDataKeyWithEqualityGap("rot_gap", "v");
+      assertEquals(2, version);
+      insertRot(c, "rot_gap", 2, value);
+      // the gap the method's name accepts: the value under version 1 is not found
+      assertEquals(List.of(2), idsWhereValueIs(c, "rot_gap", value));
+      try (PreparedStatement ps = c.prepareStatement("UPDATE rot_gap SET v = ? WHERE id = ?")) {
+        ps.setString(1, value);
+        ps.setInt(2, 1);
+        assertEquals(1, ps.executeUpdate());
+      }
+      assertEquals(List.of(1, 2), idsWhereValueIs(c, "rot_gap", value));
+    }
+    assertEquals(List.of(2, 2), storedDataKeyVersions("rot_gap", "v"));
+  }
+
+  @Test
+  void deterministicEqualityMatchesOnlyTheJavaTypeTheValueWasWrittenWith() throws Exception {
+    Path typedConfig = rotationConfig("typed");
+    try (Connection c = db.cloak(typedConfig)) {
+      try (PreparedStatement ps =
+          c.prepareStatement("INSERT INTO rot_typed (id, v) VALUES (?, ?)")) {
+        ps.setInt(1, 1);
+        ps.setString(2, "42");
+        ps.executeUpdate();
+        ps.setInt(1, 2);
+        ps.setInt(2, 42);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT id FROM rot_typed WHERE v = ? ORDER BY id")) {
+        List<List<Integer>> found = new java.util.ArrayList<>();
+        for (Object probe : List.of("42", 42, 42L)) {
+          ps.setObject(1, probe);
+          List<Integer> ids = new java.util.ArrayList<>();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              ids.add(rs.getInt(1));
+            }
+          }
+          found.add(ids);
+        }
+        assertEquals(List.of(List.of(1), List.of(2), List.of()), found);
+      }
+    }
+  }
+
+  Path rotationConfig(String suffix) throws Exception {
+    Path file = dir.resolve("rot-" + suffix + "-" + engine() + ".yaml");
+    String t = "rot_" + suffix;
+    Files.writeString(
+        file,
+        "kms: {type: local, keystore: ./keystore, root-key-file: ./root.key}\n"
+            + "columns:\n"
+            + "  - {table: "
+            + t
+            + ", column: v, mode: deterministic}\n"
+            + "  - {table: "
+            + t
+            + ", column: r}\n"
+            + "  - {table: "
+            + t
+            + ", column: g, mode: deterministic, join-group: rotgroup}\n"
+            + "  - {table: orders_"
+            + suffix
+            + ", column: g, mode: deterministic, join-group: rotgroup}\n");
+    try (Connection plain = db.plain();
+        Statement st = plain.createStatement()) {
+      String type = db.textType();
+      st.execute(
+          "CREATE TABLE "
+              + t
+              + " (id INT PRIMARY KEY, v "
+              + type
+              + ", r "
+              + type
+              + ", g "
+              + type
+              + ")");
+      st.execute("CREATE TABLE orders_" + suffix + " (id INT PRIMARY KEY, g " + type + ")");
+    }
+    return file;
+  }
+
+  static void insertRot(Connection c, String table, int id, String value) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("INSERT INTO " + table + " (id, v, r, g) VALUES (?, ?, ?, ?)")) {
+      ps.setInt(1, id);
+      ps.setString(2, value);
+      ps.setString(3, value);
+      ps.setString(4, value);
+      ps.executeUpdate();
+    }
+  }
+
+  static List<Integer> idsWhereValueIs(Connection c, String table, String value)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT id FROM " + table + " WHERE v = ? ORDER BY id")) {
+      ps.setString(1, value);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<Integer> ids = new java.util.ArrayList<>();
+        while (rs.next()) {
+          ids.add(rs.getInt(1));
+        }
+        return ids;
+      }
+    }
+  }
+
+  /** The data-key versions that the stored values of {@code table.column} use, in id order. */
+  List<Integer> storedDataKeyVersions(String table, String column) throws SQLException {
+    List<Integer> versions = new java.util.ArrayList<>();
+    try (Connection plain = db.plain();
+        Statement st = plain.createStatement();
+        ResultSet rs = st.executeQuery("SELECT " + column + " FROM " + table + " ORDER BY id")) {
+      while (rs.next()) {
+        byte[] raw = Base64.getDecoder().decode(rs.getString(1).substring(5));
+        versions.add(java.nio.ByteBuffer.wrap(raw, 4, 4).getInt());
+      }
+    }
+    return versions;
+  }
+
+  @Test
   void tenThousandInsertsMakeAtMostOneUnwrapPerDataKey() throws Exception {
     Path bulkConfig = dir.resolve("bulk-" + engine() + ".yaml");
     Files.writeString(
