@@ -86,8 +86,14 @@ enum Engine {
     return Math.max(1, Math.min(batch, 1_000));
   }
 
-  /** The physical type of an encrypted column: text large enough for the ciphertext. */
-  String encryptedType(Schema.Column column, ColumnRule rule, boolean indexed) {
+  /**
+   * The physical type of an encrypted column, large enough for the ciphertext of any value of the
+   * source column: text (the text form), or with {@code binary} bytes.
+   */
+  String encryptedType(Schema.Column column, ColumnRule rule, boolean indexed, boolean binary) {
+    if (binary) {
+      return encryptedBinaryType(column, rule, indexed);
+    }
     long need = ciphertextChars(column);
     return switch (this) {
       case POSTGRESQL -> "TEXT";
@@ -110,9 +116,31 @@ enum Engine {
     };
   }
 
+  private String encryptedBinaryType(Schema.Column column, ColumnRule rule, boolean indexed) {
+    long need = ciphertextBytes(column);
+    return switch (this) {
+      case POSTGRESQL -> "BYTEA";
+      case MARIADB -> {
+        if (indexed
+            && rule.mode() == EncryptionMode.DETERMINISTIC
+            && need <= MARIADB_MAX_INDEXED_VARCHAR) {
+          yield "VARBINARY(" + need + ")";
+        }
+        if (need <= 65_535) {
+          yield "BLOB";
+        }
+        if (need <= 16_777_215) {
+          yield "MEDIUMBLOB";
+        }
+        yield "LONGBLOB";
+      }
+      case H2 -> need <= H2_MAX_VARCHAR ? "VARBINARY(" + need + ")" : "BINARY LARGE OBJECT";
+    };
+  }
+
   /** Whether an index on this encrypted column can be created on the target. */
-  boolean canIndexEncrypted(Schema.Column column) {
-    long need = ciphertextChars(column);
+  boolean canIndexEncrypted(Schema.Column column, boolean binary) {
+    long need = binary ? ciphertextBytes(column) : ciphertextChars(column);
     return switch (this) {
       case POSTGRESQL -> true; // btree entries above ~2.7 kB fail at insert time; documented
       case MARIADB -> need <= MARIADB_MAX_INDEXED_VARCHAR;
@@ -121,17 +149,23 @@ enum Engine {
   }
 
   /**
+   * An upper bound of the bytes of a binary ciphertext for any value of the column: header (8) +
+   * nonce/IV and tag (at most 28) + type tag and length (at most 8) + the encoded value.
+   * Long.MAX_VALUE when the column is unbounded.
+   */
+  static long ciphertextBytes(Schema.Column column) {
+    long bytes = plaintextBytes(column);
+    return bytes == Long.MAX_VALUE ? Long.MAX_VALUE : 8 + 28 + 8 + bytes;
+  }
+
+  /**
    * An upper bound of the characters of a text ciphertext for any value of the column: {@code
    * $ck1$} + base64 of header (8) + nonce/IV and tag (at most 28) + type tag and length (at most 8)
    * + the encoded value. Long.MAX_VALUE when the column is unbounded.
    */
   static long ciphertextChars(Schema.Column column) {
-    long bytes = plaintextBytes(column);
-    if (bytes == Long.MAX_VALUE) {
-      return Long.MAX_VALUE;
-    }
-    long binary = 8 + 28 + 8 + bytes;
-    return 5 + 4 * ((binary + 2) / 3);
+    long binary = ciphertextBytes(column);
+    return binary == Long.MAX_VALUE ? Long.MAX_VALUE : 5 + 4 * ((binary + 2) / 3);
   }
 
   private static long plaintextBytes(Schema.Column column) {

@@ -153,7 +153,8 @@ public final class MigrateCommand {
     }
 
     /** Reads the source schema (inside the snapshot) and plans the target. */
-    Plan plan(Engine engine, Connection source, CloakConfig config) throws SQLException {
+    Plan plan(Engine engine, Connection source, CloakConfig config, boolean binaryStorage)
+        throws SQLException {
       List<String> all = Schema.tableNames(source, engine);
       List<String> chosen = new ArrayList<>();
       if (tables == null || tables.isEmpty()) {
@@ -178,7 +179,7 @@ public final class MigrateCommand {
       for (String name : chosen) {
         defs.add(Schema.read(source, engine, name));
       }
-      Plan plan = Plan.build(engine, defs, config);
+      Plan plan = Plan.build(engine, defs, config, binaryStorage);
       for (Plan.TablePlan tp : plan.tables) {
         try (Statement st = source.createStatement();
             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + plan.q(tp.table.name()))) {
@@ -210,6 +211,26 @@ public final class MigrateCommand {
     }
   }
 
+  /** How new target tables store encrypted columns. */
+  enum Storage {
+    TEXT,
+    BINARY
+  }
+
+  /** Parses {@code text} or {@code binary}, in any case. */
+  static final class StorageConverter implements picocli.CommandLine.ITypeConverter<Storage> {
+    @Override
+    public Storage convert(String value) {
+      for (Storage s : Storage.values()) {
+        if (s.name().equalsIgnoreCase(value.trim())) {
+          return s;
+        }
+      }
+      throw new picocli.CommandLine.TypeConversionException(
+          "expected text or binary, got '" + value + "'");
+    }
+  }
+
   /** {@code cloak migrate db}. */
   @Command(
       name = "db",
@@ -230,6 +251,18 @@ public final class MigrateCommand {
     boolean verify;
 
     @Option(
+        names = "--encrypted-storage",
+        defaultValue = "text",
+        paramLabel = "text|binary",
+        converter = StorageConverter.class,
+        description = {
+          "Column type of encrypted columns in new target tables: text (the default: TEXT,",
+          "VARCHAR; ciphertext in its $ck1$ text form) or binary (BYTEA, VARBINARY, BLOB;",
+          "about a quarter smaller, and faster to write on PostgreSQL)."
+        })
+    Storage storage;
+
+    @Option(
         names = "--log-every",
         defaultValue = "10",
         paramLabel = "<batches>",
@@ -248,7 +281,7 @@ public final class MigrateCommand {
       try (Connection source = options.source();
           Connection targetPlain = options.targetPlain()) {
         engine.beginSnapshot(source);
-        Plan plan = options.plan(engine, source, config);
+        Plan plan = options.plan(engine, source, config, storage == Storage.BINARY);
         Map<String, Copier.Progress> progress = Copier.readProgress(targetPlain, engine);
         if (dryRun) {
           printPlan(out, plan, progress, targetPlain);
@@ -301,7 +334,12 @@ public final class MigrateCommand {
         throws SQLException {
       out.println("dry run: nothing is written");
       out.println(
-          "plan: " + plan.tables.size() + " tables, in dependency order, batch " + options.batch);
+          "plan: "
+              + plan.tables.size()
+              + " tables, in dependency order, batch "
+              + options.batch
+              + ", encrypted columns in new tables stored as "
+              + (plan.binaryStorage ? "binary" : "text"));
       for (Plan.TablePlan tp : plan.tables) {
         String name = tp.table.name();
         Copier.Progress p = progress.get(name);
@@ -374,7 +412,8 @@ public final class MigrateCommand {
           Connection targetCloak = options.targetCloak()) {
         engine.beginSnapshot(source);
         try {
-          Plan plan = options.plan(engine, source, config);
+          // verify reads through the driver, which takes either storage as it finds it
+          Plan plan = options.plan(engine, source, config, false);
           verifyAll(plan, out, engine.fetchSize(options.batch), source, targetCloak);
           out.println("verify: all " + plan.tables.size() + " tables match");
         } finally {

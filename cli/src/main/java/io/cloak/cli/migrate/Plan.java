@@ -40,14 +40,22 @@ final class Plan {
   }
 
   final Engine engine;
+  final boolean binaryStorage;
   final List<TablePlan> tables = new ArrayList<>();
 
-  private Plan(Engine engine) {
+  private Plan(Engine engine, boolean binaryStorage) {
     this.engine = engine;
+    this.binaryStorage = binaryStorage;
   }
 
-  static Plan build(Engine engine, List<Schema.Table> tables, CloakConfig config) {
-    Plan plan = new Plan(engine);
+  /**
+   * Plans the target tables.
+   *
+   * @param binaryStorage encrypted columns get binary types (the binary form) instead of text
+   */
+  static Plan build(
+      Engine engine, List<Schema.Table> tables, CloakConfig config, boolean binaryStorage) {
+    Plan plan = new Plan(engine, binaryStorage);
     Set<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     tables.forEach(t -> names.add(t.name()));
     Map<String, TablePlan> byName = new LinkedHashMap<>();
@@ -77,7 +85,7 @@ final class Plan {
             "skipped " + what + ": column " + c + " is randomized-encrypted (no equality)");
         return false;
       }
-      if (!engine.canIndexEncrypted(tp.table.column(c))) {
+      if (!engine.canIndexEncrypted(tp.table.column(c), binaryStorage)) {
         tp.notes.add(
             "skipped "
                 + what
@@ -102,7 +110,7 @@ final class Plan {
       ColumnRule rule = tp.encrypted.get(c.name());
       sql.append(i == 0 ? "" : ", ").append(q(c.name())).append(' ');
       if (rule != null) {
-        sql.append(engine.encryptedType(c, rule, indexed.contains(c.name())));
+        sql.append(engine.encryptedType(c, rule, indexed.contains(c.name()), binaryStorage));
       } else {
         sql.append(engine.plainType(c));
       }

@@ -284,6 +284,7 @@ abstract class MigrationSuite {
     assertTrue(lower.contains("encrypted: email deterministic"), r.out());
     assertTrue(lower.contains("encrypted: note randomized"), r.out());
     assertTrue(r.out().contains("150 rows"), r.out());
+    assertTrue(r.out().contains("stored as text"), r.out());
     assertTrue(r.out().contains("no primary key"), r.out());
     assertTrue(r.out().contains("note: skipped index"), r.out());
     int tags = r.out().indexOf("table " + name("tags"));
@@ -436,5 +437,83 @@ abstract class MigrationSuite {
         r.err().contains("order_items".toUpperCase(Locale.ROOT)) || r.err().contains("order_items"),
         r.err());
     assertTrue(r.out().contains("100, 2"), r.out());
+  }
+
+  @Test
+  @Order(6)
+  void binaryStorageGivesEncryptedColumnsBinaryTypesAndCopiesEveryRowExactly() throws Exception {
+    try (TestDatabase binaryTarget = TestDatabase.create(engine(), dir)) {
+      List<String> a = new ArrayList<>();
+      a.add("db");
+      a.addAll(
+          Migrate.args(
+              source,
+              binaryTarget,
+              config,
+              "--verify",
+              "--encrypted-storage=binary",
+              "--batch=40"));
+      Migrate.Result r = Migrate.run(a.toArray(new String[0]));
+      System.out.println(r);
+      assertEquals(0, r.exitCode(), r.toString());
+      for (String t : TABLES) {
+        assertTrue(r.out().contains("verify " + name(t) + ": OK"), r.out());
+      }
+      try (Connection s = source.plain();
+          Connection t = binaryTarget.cloak(config)) {
+        for (String table : TABLES) {
+          assertEquals(Migrate.dump(s, table), Migrate.dump(t, table), table);
+        }
+      }
+      try (Connection raw = binaryTarget.plain()) {
+        for (String column : List.of("email", "ssn", "note", "balance", "born")) {
+          try (ResultSet rs =
+              raw.getMetaData()
+                  .getColumns(raw.getCatalog(), raw.getSchema(), name("customers"), name(column))) {
+            assertTrue(rs.next(), column);
+            int type = rs.getInt("DATA_TYPE");
+            assertTrue(
+                type == java.sql.Types.BINARY
+                    || type == java.sql.Types.VARBINARY
+                    || type == java.sql.Types.LONGVARBINARY
+                    || type == java.sql.Types.BLOB,
+                column + " has type " + rs.getString("TYPE_NAME"));
+          }
+        }
+        List<String> values = Migrate.rawValues(raw, new ArrayList<>(TABLES));
+        for (String secret : secrets) {
+          for (String v : values) {
+            assertFalse(v.contains(secret), "plaintext " + abbreviate(secret) + " in raw target");
+          }
+        }
+        try (Statement st = raw.createStatement();
+            ResultSet rs = st.executeQuery("SELECT email FROM customers")) {
+          int rows = 0;
+          while (rs.next()) {
+            rows++;
+            byte[] stored = rs.getBytes(1);
+            assertTrue(
+                io.cloak.jdbc.internal.codec.ColumnCipher.isCiphertext(stored),
+                "binary ciphertext");
+          }
+          assertEquals(150, rows);
+        }
+      }
+      // the unique index on the deterministic column is kept on the binary column too
+      try (Connection c = binaryTarget.cloak(config);
+          PreparedStatement ps =
+              c.prepareStatement("INSERT INTO customers (id, email) VALUES (?, ?)")) {
+        ps.setInt(1, 9999);
+        ps.setString(2, "person1@example.org");
+        assertThrowsSql(ps::executeUpdate);
+      }
+    }
+  }
+
+  @Test
+  void anUnknownEncryptedStorageIsRefusedBeforeAnythingIsWritten() throws Exception {
+    Migrate.Result r = Migrate.run(args("db", "--encrypted-storage=blob"));
+    assertNotEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.err().contains("expected text or binary"), r.err());
   }
 }
