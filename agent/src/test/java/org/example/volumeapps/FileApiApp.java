@@ -11,7 +11,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.CompletionHandler;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +27,11 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -51,6 +60,7 @@ public final class FileApiApp {
     fileOutputAndInputStreams(dir, big, small);
     randomAccessFile(dir, big);
     fileChannel(dir, big);
+    asynchronousFileChannel(dir, big, small);
     filesApi(dir, outside, big);
     sizes(dir, big);
     System.out.println("FAILURES=" + failures.size());
@@ -248,6 +258,95 @@ public final class FileApiApp {
     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE);
         var lock = ch.tryLock()) {
       check("fc.tryLock", lock != null && lock.isValid(), lock);
+    }
+  }
+
+  static void asynchronousFileChannel(Path dir, byte[] big, byte[] small) throws Exception {
+    Path p = dir.resolve("async.bin");
+    try (AsynchronousFileChannel ch =
+        AsynchronousFileChannel.open(
+            p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      int written = ch.write(ByteBuffer.wrap(big), 0).get();
+      check("afc.write.future", written == big.length, written);
+      check("afc.size", ch.size() == big.length, ch.size());
+      CompletableFuture<Integer> done = new CompletableFuture<>();
+      ch.write(
+          ByteBuffer.wrap(small),
+          big.length,
+          "attachment",
+          new CompletionHandler<Integer, String>() {
+            @Override
+            public void completed(Integer n, String attachment) {
+              done.complete("attachment".equals(attachment) ? n : -1);
+            }
+
+            @Override
+            public void failed(Throwable e, String attachment) {
+              done.completeExceptionally(e);
+            }
+          });
+      check("afc.write.handler", done.get() == small.length, done.get());
+      check("afc.size.grown", ch.size() == big.length + small.length, ch.size());
+      ByteBuffer b = ByteBuffer.allocate(small.length);
+      int read = ch.read(b, big.length).get();
+      checkBytes("afc.read.future", small, Arrays.copyOf(b.array(), read));
+      ByteBuffer beyond = ByteBuffer.allocate(10);
+      int eof = ch.read(beyond, big.length + small.length).get();
+      check("afc.read.eof", eof == -1, eof);
+      ch.truncate(90_000);
+      check("afc.truncate", ch.size() == 90_000, ch.size());
+      ch.force(true);
+      FileLock lock = ch.tryLock();
+      check(
+          "afc.tryLock",
+          lock != null && lock.isValid() && lock.acquiredBy() == ch,
+          lock == null ? "null" : lock.acquiredBy());
+      lock.release();
+      check("afc.lock.released", !lock.isValid(), lock);
+      FileLock blocking = ch.lock().get();
+      check("afc.lock.future", blocking.isValid(), blocking);
+      blocking.release();
+    }
+    checkBytes("afc.reopen", Arrays.copyOf(big, 90_000), Files.readAllBytes(p));
+
+    // a file written through a stream, read through an asynchronous channel with its own executor
+    Path q = dir.resolve("async-read.bin");
+    Files.write(q, big);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (AsynchronousFileChannel ch =
+        AsynchronousFileChannel.open(q, Set.of(StandardOpenOption.READ), pool)) {
+      check("afc.executor.size", ch.size() == big.length, ch.size());
+      ByteBuffer all = ByteBuffer.allocate(big.length);
+      while (all.hasRemaining()) {
+        CompletableFuture<Integer> n = new CompletableFuture<>();
+        ch.read(
+            all,
+            all.position(),
+            null,
+            new CompletionHandler<Integer, Void>() {
+              @Override
+              public void completed(Integer r, Void attachment) {
+                n.complete(r);
+              }
+
+              @Override
+              public void failed(Throwable e, Void attachment) {
+                n.completeExceptionally(e);
+              }
+            });
+        if (n.get() < 0) {
+          break;
+        }
+      }
+      checkBytes("afc.executor.read", big, all.array());
+      try {
+        ch.write(ByteBuffer.wrap(small), 0).get();
+        check("afc.readOnly.write", false, "a read-only channel wrote");
+      } catch (NonWritableChannelException | ExecutionException e) {
+        check("afc.readOnly.write", true, e);
+      }
+    } finally {
+      pool.shutdown();
     }
   }
 

@@ -4,6 +4,7 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,9 +13,11 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
- * {@code write FILE TEXT REPEAT} writes a file; {@code read FILE} reads it back through four APIs
+ * {@code write FILE TEXT REPEAT} writes a file; {@code read FILE} reads it back through five APIs
  * and prints, for each, {@code READ=api|ok|sha256} or {@code
  * READ=api|error|ExceptionClass|message}. Knows nothing of Cloak.
  */
@@ -55,6 +58,34 @@ public final class ReadFileApp {
             return b.array();
           }
         });
+    report(
+        "AsynchronousFileChannel",
+        () -> {
+          try (AsynchronousFileChannel ch =
+              AsynchronousFileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate((int) ch.size());
+            while (b.hasRemaining() && awaitRead(ch.read(b, b.position())) >= 0) {}
+            return b.array();
+          }
+        });
+  }
+
+  /** The result of an asynchronous read; its I/O failure rethrown as it was. */
+  static int awaitRead(Future<Integer> read) throws IOException {
+    try {
+      return read.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(e.getCause());
+    }
   }
 
   interface Read {

@@ -5,16 +5,19 @@ import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.CopyOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.spi.FileSystemProvider;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 
 /**
  * The bridge between the file-volume hooks inserted into JDK classes ({@code FileInputStream},
@@ -313,6 +316,39 @@ public final class FileHooks {
     return openChannel(provider, path, options, attrs, true);
   }
 
+  /**
+   * The provider's {@code newAsynchronousFileChannel}: for a file of a volume, opens a channel over
+   * the plaintext as {@link #openChannel} does and returns the handler's asynchronous channel over
+   * it; otherwise returns {@code null} and the provider's method runs unchanged (it also refuses
+   * {@code APPEND}, which asynchronous channels do not support).
+   */
+  public static AsynchronousFileChannel newAsynchronousFileChannel(
+      Object provider,
+      Path path,
+      Set<? extends OpenOption> options,
+      ExecutorService executor,
+      FileAttribute<?>[] attrs)
+      throws IOException {
+    Handler h = handler;
+    if (h == null || NATIVE_OPEN.get() != null || options.contains(StandardOpenOption.APPEND)) {
+      return null;
+    }
+    FileChannel channel = openChannel(provider, path, options, attrs, false);
+    if (channel == null) {
+      return null;
+    }
+    try {
+      return h.asynchronous(channel, executor);
+    } catch (RuntimeException | Error e) {
+      try {
+        channel.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
   /** The provider's {@code copy}: non-zero when the handler copied (the native copy is skipped). */
   public static int copy(Path source, Path target, CopyOption[] options) throws IOException {
     Handler h = handler;
@@ -465,6 +501,13 @@ public final class FileHooks {
      * it for locks and closes it).
      */
     FileChannel afterChannelOpen(Object token, SeekableByteChannel opened) throws IOException;
+
+    /**
+     * The asynchronous channel the application gets from {@code newAsynchronousFileChannel}, over
+     * {@code channel} (one that {@link #afterChannelOpen} returned, which it then owns). Its
+     * operations run on {@code executor}, or on a pool of the handler's when that is null.
+     */
+    AsynchronousFileChannel asynchronous(FileChannel channel, ExecutorService executor);
 
     /**
      * The attributes of {@code file} as the application should see them: {@code size()} is the

@@ -71,6 +71,16 @@ final class EncryptedFileChannel extends FileChannel {
     this.handler = null;
   }
 
+  /** Whether the channel was opened for reading. */
+  boolean readable() {
+    return readable;
+  }
+
+  /** Whether the channel was opened for writing. */
+  boolean writable() {
+    return writable;
+  }
+
   /** The channel of a stream: shares the stream's position, closing it closes the stream. */
   EncryptedFileChannel(StreamHandle handle, Object stream, VolumeFileHandler handler) {
     this.file = handle.file;

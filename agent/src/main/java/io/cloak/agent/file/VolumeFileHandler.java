@@ -14,6 +14,7 @@ import java.io.File;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 
 /**
  * The agent's {@link FileHooks.Handler}: encrypts files written under the configured volume folders
@@ -81,6 +83,8 @@ public final class VolumeFileHandler implements FileHooks.Handler {
     "io.cloak.agent.file.Volume",
     "io.cloak.agent.file.EncryptedFileChannel",
     "io.cloak.agent.file.EncryptedFileChannel$Lock",
+    "io.cloak.agent.file.EncryptedAsynchronousFileChannel",
+    "io.cloak.agent.file.EncryptedAsynchronousFileChannel$Lock",
     "io.cloak.agent.file.PlainSizeAttributes",
     "io.cloak.agent.file.PlainSizeAttributes$Posix",
     "io.cloak.agent.file.VolumeFileHandler$ChannelToken",
@@ -722,6 +726,11 @@ public final class VolumeFileHandler implements FileHooks.Handler {
       }
       throw e;
     }
+  }
+
+  @Override
+  public AsynchronousFileChannel asynchronous(FileChannel channel, ExecutorService executor) {
+    return new EncryptedAsynchronousFileChannel((EncryptedFileChannel) channel, executor);
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -393,6 +395,12 @@ public final class TestVolumeHandler implements FileHooks.Handler {
     options.remove(StandardOpenOption.APPEND);
     options.add(StandardOpenOption.READ);
     return options;
+  }
+
+  @Override
+  public AsynchronousFileChannel asynchronous(FileChannel channel, ExecutorService executor) {
+    count("asynchronous");
+    throw new UnsupportedOperationException("the test handler has no asynchronous channels");
   }
 
   @Override

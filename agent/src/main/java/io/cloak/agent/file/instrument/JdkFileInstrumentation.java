@@ -319,6 +319,17 @@ public final class JdkFileInstrumentation implements ClassFileTransformer {
         Hook.Kind.CHANNEL,
         "newByteChannel",
         0);
+    add(
+        all,
+        provider,
+        "newAsynchronousFileChannel",
+        "(Ljava/nio/file/Path;Ljava/util/Set;Ljava/util/concurrent/ExecutorService;"
+            + "[Ljava/nio/file/attribute/FileAttribute;)"
+            + "Ljava/nio/channels/AsynchronousFileChannel;",
+        false,
+        Hook.Kind.CHANNEL,
+        "newAsynchronousFileChannel",
+        0);
     String transfer = "(Ljava/nio/file/Path;Ljava/nio/file/Path;[Ljava/nio/file/CopyOption;)V";
     add(all, provider, "copy", transfer, false, Hook.Kind.DONE_BY_HOOK, "copy", 0);
     add(all, provider, "move", transfer, false, Hook.Kind.DONE_BY_HOOK, "move", 0);

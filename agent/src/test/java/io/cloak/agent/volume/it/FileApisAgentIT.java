@@ -123,7 +123,8 @@ class FileApisAgentIT {
             "FileInputStream|ok|" + sha,
             "Files.readAllBytes|ok|" + sha,
             "RandomAccessFile|ok|" + sha,
-            "FileChannel|ok|" + sha),
+            "FileChannel|ok|" + sha,
+            "AsynchronousFileChannel|ok|" + sha),
         r.values("READ"),
         r::describe);
     assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(legacy)), "file changed");
@@ -150,7 +151,7 @@ class FileApisAgentIT {
       ChildJvm.Result r =
           ChildJvm.run("config=" + config, List.of(), ReadFileApp.class, "read", file.toString());
       List<String> reads = r.values("READ");
-      assertEquals(4, reads.size(), r::describe);
+      assertEquals(5, reads.size(), r::describe);
       for (String line : reads) {
         assertTrue(line.contains("|error|"), () -> "offset " + offset + ": " + line);
         assertFalse(line.contains("SECRET-TAMPER"), line);
