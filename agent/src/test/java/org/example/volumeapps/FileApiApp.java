@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.CompletionHandler;
@@ -61,6 +62,7 @@ public final class FileApiApp {
     randomAccessFile(dir, big);
     fileChannel(dir, big);
     asynchronousFileChannel(dir, big, small);
+    streamsFromDescriptors(dir, big);
     filesApi(dir, outside, big);
     sizes(dir, big);
     System.out.println("FAILURES=" + failures.size());
@@ -347,6 +349,46 @@ public final class FileApiApp {
       }
     } finally {
       pool.shutdown();
+    }
+  }
+
+  /**
+   * A stream made from the FileDescriptor of an encrypted file would see the ciphertext: the
+   * constructor fails, and the file is left as it was.
+   */
+  static void streamsFromDescriptors(Path dir, byte[] big) throws IOException {
+    Path p = dir.resolve("descriptor.bin");
+    Files.write(p, big);
+    try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+      try (FileInputStream in = new FileInputStream(raf.getFD())) {
+        check("fd.input.refused", false, "read " + in.read() + " through the descriptor");
+      } catch (UncheckedIOException e) {
+        check("fd.input.refused", e.getMessage().contains("FileDescriptor"), e.getMessage());
+      }
+      try (FileOutputStream out = new FileOutputStream(raf.getFD())) {
+        out.write(big, 0, 100);
+        check("fd.output.refused", false, "wrote through the descriptor");
+      } catch (UncheckedIOException e) {
+        check("fd.output.refused", e.getMessage().contains("FileDescriptor"), e.getMessage());
+      }
+      check("fd.raf.still.works", raf.read() == (big[0] & 0xff), "raf read");
+    }
+    try (FileInputStream opened = new FileInputStream(p.toFile())) {
+      try (FileInputStream again = new FileInputStream(opened.getFD())) {
+        check("fd.stream.refused", false, "made a stream from a stream's descriptor");
+      } catch (UncheckedIOException e) {
+        check("fd.stream.refused", true, e);
+      }
+    }
+    checkBytes("fd.file.unchanged", big, Files.readAllBytes(p));
+    // descriptors of other files still make streams
+    Path plain = Files.createTempFile("cloak-fd", ".txt");
+    try (RandomAccessFile raf = new RandomAccessFile(plain.toFile(), "rw");
+        FileOutputStream out = new FileOutputStream(raf.getFD())) {
+      out.write(7);
+      check("fd.outside.allowed", raf.length() == 1, raf.length());
+    } finally {
+      Files.delete(plain);
     }
   }
 

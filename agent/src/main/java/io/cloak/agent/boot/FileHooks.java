@@ -2,6 +2,7 @@ package io.cloak.agent.boot;
 
 import java.io.Closeable;
 import java.io.File;
+import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -198,6 +199,18 @@ public final class FileHooks {
       failure.addSuppressed(e);
     }
     return failure;
+  }
+
+  /**
+   * On entry to {@code FileInputStream(FileDescriptor)} ({@code kind} {@link
+   * Handler#FILE_INPUT_STREAM}) and {@code FileOutputStream(FileDescriptor)} ({@link
+   * Handler#FILE_OUTPUT_STREAM}), before the stream exists: see {@link Handler#checkDescriptor}.
+   */
+  public static void checkDescriptor(FileDescriptor fd, int kind) {
+    Handler h = handler;
+    if (h != null && fd != null) {
+      h.checkDescriptor(fd, kind);
+    }
   }
 
   /**
@@ -465,6 +478,14 @@ public final class FileHooks {
      * Idempotent.
      */
     void closed(Object stream) throws IOException;
+
+    /**
+     * Before a {@code FileInputStream} or {@code FileOutputStream} ({@code kind}) is made from
+     * {@code fd}: throws {@link java.io.UncheckedIOException} when {@code fd} is that of a file the
+     * handler encrypts, since such a stream would read the ciphertext or write plaintext past the
+     * encryption.
+     */
+    void checkDescriptor(FileDescriptor fd, int kind);
 
     // ----- java.io.File
     // ---------------------------------------------------------------------------

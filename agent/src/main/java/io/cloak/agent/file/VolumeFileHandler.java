@@ -11,7 +11,12 @@ import io.cloak.config.VolumeRule;
 import io.cloak.kms.KeyManagementService;
 import io.cloak.kms.Principal;
 import java.io.File;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousFileChannel;
@@ -67,6 +72,8 @@ public final class VolumeFileHandler implements FileHooks.Handler {
   private final List<Volume> volumes;
   private final OpenFiles files = new OpenFiles();
   private final WeakIdentityMap<StreamHandle> streams = new WeakIdentityMap<>();
+  // the FileDescriptor of each encrypted stream and random-access file, with the file's name
+  private final WeakIdentityMap<String> descriptors = new WeakIdentityMap<>();
 
   /**
    * Classes the hooks may need, loaded now: loading a class reads a jar through the very stream
@@ -308,6 +315,43 @@ public final class VolumeFileHandler implements FileHooks.Handler {
     }
     h.cleanable = CLEANER.register(stream, lease);
     streams.put(stream, h);
+    FileDescriptor fd = descriptor(stream);
+    if (fd != null) {
+      descriptors.put(fd, h.file.name());
+    }
+  }
+
+  private static FileDescriptor descriptor(Object stream) throws IOException {
+    if (stream instanceof FileInputStream in) {
+      return in.getFD();
+    }
+    if (stream instanceof FileOutputStream out) {
+      return out.getFD();
+    }
+    if (stream instanceof RandomAccessFile raf) {
+      return raf.getFD();
+    }
+    return null;
+  }
+
+  @Override
+  public void checkDescriptor(FileDescriptor fd, int kind) {
+    if (CallGuard.internal()) {
+      return;
+    }
+    String name = descriptors.get(fd);
+    if (name != null) {
+      boolean input = kind == FILE_INPUT_STREAM;
+      throw new UncheckedIOException(
+          new IOException(
+              name
+                  + " is encrypted by Cloak (an encrypted volume): a "
+                  + (input ? "FileInputStream" : "FileOutputStream")
+                  + " made from its FileDescriptor would "
+                  + (input ? "read the ciphertext" : "write past the encryption")
+                  + ", so it is not supported; read and write through the stream, RandomAccessFile"
+                  + " or channel that opened the file"));
+    }
   }
 
   @Override

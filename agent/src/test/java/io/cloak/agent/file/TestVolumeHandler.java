@@ -398,6 +398,11 @@ public final class TestVolumeHandler implements FileHooks.Handler {
   }
 
   @Override
+  public void checkDescriptor(java.io.FileDescriptor fd, int kind) {
+    count("checkDescriptor");
+  }
+
+  @Override
   public AsynchronousFileChannel asynchronous(FileChannel channel, ExecutorService executor) {
     count("asynchronous");
     throw new UnsupportedOperationException("the test handler has no asynchronous channels");

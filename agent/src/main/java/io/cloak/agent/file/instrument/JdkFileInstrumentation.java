@@ -202,6 +202,11 @@ public final class JdkFileInstrumentation implements ClassFileTransformer {
       /** At every return: {@code FileHooks.afterRandomAccessOpen(this, path, mode)}. */
       RANDOM_ACCESS_OPEN,
       /**
+       * A stream's constructor from a {@code FileDescriptor}, on entry (before the superclass
+       * constructor, without touching {@code this}): {@code FileHooks.<call>(fd, constant)}.
+       */
+      DESCRIPTOR,
+      /**
        * {@code close()}: after the method's code, whether it returns or throws, {@code
        * FileHooks.closed(this)} (or {@code closedAfterFailure}).
        */
@@ -265,6 +270,8 @@ public final class JdkFileInstrumentation implements ClassFileTransformer {
     String channel = "()Ljava/nio/channels/FileChannel;";
     // the constants are FileHooks.Handler.FILE_INPUT_STREAM (0) and FILE_OUTPUT_STREAM (1)
     add(all, fis, "open", "(Ljava/lang/String;)V", false, Hook.Kind.INPUT_OPEN, "afterOpen", 0);
+    String fromDescriptor = "(Ljava/io/FileDescriptor;)V";
+    add(all, fis, "<init>", fromDescriptor, false, Hook.Kind.DESCRIPTOR, "checkDescriptor", 0);
     streams(all, fis, "read", "()I", "([B)I", "([BII)I");
     streams(all, fis, "readAllBytes", "()[B");
     streams(all, fis, "readNBytes", "(I)[B");
@@ -274,6 +281,7 @@ public final class JdkFileInstrumentation implements ClassFileTransformer {
     add(all, fis, "close", "()V", false, Hook.Kind.CLOSE, "closed", 0);
 
     add(all, fos, "open", "(Ljava/lang/String;Z)V", false, Hook.Kind.OUTPUT_OPEN, "afterOpen", 1);
+    add(all, fos, "<init>", fromDescriptor, false, Hook.Kind.DESCRIPTOR, "checkDescriptor", 1);
     streams(all, fos, "write", "(I)V", "([B)V", "([BII)V");
     streams(all, fos, "getChannel", channel);
     add(all, fos, "close", "()V", false, Hook.Kind.CLOSE, "closed", 0);
@@ -466,6 +474,11 @@ public final class JdkFileInstrumentation implements ClassFileTransformer {
           super.visitJumpInsn(Opcodes.IFNULL, own);
           super.visitInsn(Opcodes.ARETURN);
           startOriginal(own, returnType.getInternalName());
+          break;
+        case DESCRIPTOR:
+          super.visitVarInsn(Opcodes.ALOAD, 1);
+          pushSmallInt(hook.constant);
+          callHooks(hook.call, "(Ljava/io/FileDescriptor;I)V");
           break;
         case DONE_BY_HOOK:
           loadArguments();
