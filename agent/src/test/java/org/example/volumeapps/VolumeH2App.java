@@ -17,7 +17,10 @@ public final class VolumeH2App {
   private VolumeH2App() {}
 
   public static void main(String[] args) throws SQLException {
-    String url = "jdbc:h2:file:" + args[1] + "/shop";
+    // args[3], if given, is H2's file system prefix instead of "file" (for example "async",
+    // which reads and writes the database through AsynchronousFileChannel)
+    String fileSystem = args.length > 3 ? args[3] : "file";
+    String url = "jdbc:h2:" + fileSystem + ":" + args[1] + "/shop";
     try (Connection c = DriverManager.getConnection(url, "sa", "")) {
       if (args[0].equals("write")) {
         int rows = Integer.parseInt(args[2]);

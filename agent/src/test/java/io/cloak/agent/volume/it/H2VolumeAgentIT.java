@@ -54,6 +54,49 @@ class H2VolumeAgentIT {
   }
 
   @Test
+  void databaseOnH2sAsyncFileSystemIsEncryptedToo() throws Exception {
+    // H2's "async:" file system does its I/O through AsynchronousFileChannel
+    Path base = Files.createTempDirectory("cloak-h2-async-it");
+    try {
+      Path volume = base.resolve("data");
+      Path config = ChildJvm.writeConfig(base, "volumes:\n  - path: ./data\n");
+      ChildJvm.Result write =
+          ChildJvm.run(
+              "config=" + config,
+              List.of(),
+              VolumeH2App.class,
+              "write",
+              volume.toString(),
+              "60000",
+              "async");
+      ChildJvm.assertExitedNormally(write);
+      ChildJvm.Result read =
+          ChildJvm.run(
+              "config=" + config,
+              List.of(),
+              VolumeH2App.class,
+              "read",
+              volume.toString(),
+              "0",
+              "async");
+      ChildJvm.assertExitedNormally(read);
+      for (ChildJvm.Result r : List.of(write, read)) {
+        assertEquals(List.of("60000"), r.values("COUNT"), r::describe);
+        assertEquals(
+            List.of("CONFIDENTIAL-ROW-54321 shipping to 221B Baker Street"),
+            r.values("ROW"),
+            r::describe);
+      }
+      Path mv = volume.resolve("shop.mv.db");
+      assertTrue(DiskScan.startsWithCloakHeader(mv));
+      assertEquals(List.of(), DiskScan.filesContaining(volume, "CONFIDENTIAL-ROW"));
+      assertEquals(List.of(), DiskScan.filesContaining(volume, "Baker Street"));
+    } finally {
+      DiskScan.deleteTree(base);
+    }
+  }
+
+  @Test
   void sameDatabaseWithoutTheAgentHasPlaintextOnDisk() throws Exception {
     // negative control for the scan above
     Path plain = Files.createTempDirectory("cloak-h2-plain-it");
