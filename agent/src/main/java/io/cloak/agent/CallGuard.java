@@ -17,7 +17,15 @@ public final class CallGuard {
   /** Slot: non-zero while the thread does Cloak's own work; hooks then pass everything through. */
   public static final int INTERNAL = 2;
 
-  private static final ThreadLocal<int[]> STATE = ThreadLocal.withInitial(() -> new int[3]);
+  /**
+   * Slot: non-zero while an {@code XADataSource.getXAConnection} or {@code
+   * ConnectionPoolDataSource.getPooledConnection} runs. The physical connection it opens must stay
+   * the driver's own (the driver casts it to its own classes); the logical connection that {@code
+   * PooledConnection.getConnection} hands out later is the one wrapped.
+   */
+  public static final int JDBC_PHYSICAL = 3;
+
+  private static final ThreadLocal<int[]> STATE = ThreadLocal.withInitial(() -> new int[4]);
 
   private CallGuard() {}
 

@@ -63,6 +63,11 @@ public final class JdbcFeature implements AgentFeature {
             .and(takesArguments(0).or(takesArguments(String.class, String.class)))
             .and(returns(named(Connection.class.getName())))
             .and(not(isAbstract()));
+    ElementMatcher.Junction<MethodDescription> physicalOpen =
+        named("getXAConnection")
+            .or(named("getPooledConnection"))
+            .and(takesArguments(0).or(takesArguments(String.class, String.class)))
+            .and(not(isAbstract()));
     return builder
         .type(not(isInterface()).and(notCloak).and(hasSuperType(named("java.sql.Driver"))))
         .transform(
@@ -75,6 +80,24 @@ public final class JdbcFeature implements AgentFeature {
             (b, type, loader, module, domain) ->
                 HookVisibility.canInstrument(loader, type.getName())
                     ? b.visit(Advice.to(DataSourceGetConnection.class).on(getConnection))
+                    : b)
+        .type(
+            not(isInterface())
+                .and(notCloak)
+                .and(
+                    hasSuperType(named("javax.sql.XADataSource"))
+                        .or(hasSuperType(named("javax.sql.ConnectionPoolDataSource")))))
+        .transform(
+            (b, type, loader, module, domain) ->
+                HookVisibility.canInstrument(loader, type.getName())
+                    ? b.visit(Advice.to(PhysicalOpen.class).on(physicalOpen))
+                    : b)
+        .type(
+            not(isInterface()).and(notCloak).and(hasSuperType(named("javax.sql.PooledConnection"))))
+        .transform(
+            (b, type, loader, module, domain) ->
+                HookVisibility.canInstrument(loader, type.getName())
+                    ? b.visit(new LogicalConnectionReturns())
                     : b)
         .type(named(CLOAK_DRIVER).or(named(CLOAK_DATA_SOURCE)))
         .transform(
@@ -124,6 +147,29 @@ public final class JdbcFeature implements AgentFeature {
         @Advice.Thrown Throwable thrown)
         throws SQLException {
       connection = JdbcHooks.afterDataSourceConnection(state, dataSource, args, connection, thrown);
+    }
+  }
+
+  /**
+   * Inlined into {@code XADataSource.getXAConnection} and {@code
+   * ConnectionPoolDataSource.getPooledConnection}: the physical connection they open stays the
+   * driver's own; the data source is remembered for the pooled connection they return.
+   */
+  static final class PhysicalOpen {
+    private PhysicalOpen() {}
+
+    @Advice.OnMethodEnter
+    static int[] enter() {
+      return JdbcHooks.enterPhysical();
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class)
+    static void exit(
+        @Advice.Enter int[] state,
+        @Advice.This Object source,
+        @Advice.AllArguments Object[] args,
+        @Advice.Return Object pooled) {
+      JdbcHooks.afterPhysical(state, source, args, pooled);
     }
   }
 

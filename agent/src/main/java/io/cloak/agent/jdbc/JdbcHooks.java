@@ -57,6 +57,41 @@ public final class JdbcHooks {
         state, c, thrown, s -> s.wrapDataSourceConnection((DataSource) dataSource, args, c, state));
   }
 
+  /**
+   * At each return of {@code PooledConnection.getConnection()} (also XA; see {@link
+   * LogicalConnectionReturns}): the logical connection to return.
+   */
+  public static Connection wrapLogical(Connection c, Object pooled) throws SQLException {
+    int[] state = enter();
+    return afterHook(state, c, null, s -> s.wrapPooledConnection(pooled, c, state));
+  }
+
+  /**
+   * Enter advice of {@code XADataSource.getXAConnection} and {@code
+   * ConnectionPoolDataSource.getPooledConnection}: nothing they open is wrapped.
+   */
+  public static int[] enterPhysical() {
+    int[] state = enter();
+    state[CallGuard.JDBC_PHYSICAL]++;
+    return state;
+  }
+
+  /**
+   * Exit advice of {@code getXAConnection} / {@code getPooledConnection}: remembers where the
+   * pooled connection came from, so that Cloak can open its own connections to that database.
+   */
+  public static void afterPhysical(int[] state, Object source, Object[] args, Object pooled) {
+    state[CallGuard.JDBC_PHYSICAL]--;
+    int depth = --state[CallGuard.JDBC_DEPTH];
+    if (depth == 0) {
+      state[CallGuard.JDBC_WRAPPED] = 0;
+    }
+    JdbcSupport s = support;
+    if (s != null && pooled != null && state[CallGuard.INTERNAL] == 0) {
+      s.rememberSource(pooled, source, args);
+    }
+  }
+
   /** How a hook wraps the connection it intercepted. */
   @FunctionalInterface
   private interface Wrapping {
@@ -77,6 +112,7 @@ public final class JdbcHooks {
           || c == null
           || s == null
           || state[CallGuard.INTERNAL] > 0
+          || state[CallGuard.JDBC_PHYSICAL] > 0
           || state[CallGuard.JDBC_WRAPPED] != 0) {
         return c;
       }

@@ -5,11 +5,19 @@ import io.cloak.config.CloakConfig;
 import io.cloak.jdbc.CloakConnection;
 import io.cloak.jdbc.internal.CloakRuntime;
 import io.cloak.jdbc.internal.ConnectionFactory;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Properties;
+import java.util.WeakHashMap;
+import javax.sql.ConnectionPoolDataSource;
 import javax.sql.DataSource;
+import javax.sql.PooledConnection;
+import javax.sql.XADataSource;
 
 /**
  * Wraps a connection the application just got from a driver or data source with the jdbc-driver's
@@ -69,6 +77,99 @@ final class JdbcSupport {
       reopen = dataSource::getConnection;
     }
     return wrap(real, reopen, id, state);
+  }
+
+  /** Where each pooled (or XA) connection came from: its data source and the arguments. */
+  private final Map<Object, PooledSource> pooledSources =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  private record PooledSource(Object source, Object[] args) {}
+
+  void rememberSource(Object pooled, Object source, Object[] args) {
+    pooledSources.put(pooled, new PooledSource(source, args.clone()));
+  }
+
+  /**
+   * The logical connection of a {@code PooledConnection} or {@code XAConnection}. Cloak's own
+   * connections to that database (data keys, schema) come from new pooled connections of the same
+   * data source, each closed with its logical connection.
+   */
+  Connection wrapPooledConnection(Object pooled, Connection real, int[] state) throws SQLException {
+    if (isCloak(real)) {
+      state[CallGuard.JDBC_WRAPPED] = 1;
+      return real;
+    }
+    if (!config.databases().isEmpty()) {
+      String url = CallGuard.internal(() -> real.getMetaData().getURL());
+      if (!config.appliesToDatabase(url)) {
+        return real;
+      }
+    }
+    PooledSource from = pooledSources.get(pooled);
+    if (from == null) {
+      throw new SQLException(
+          "Cloak: cannot encrypt the connection of "
+              + pooled.getClass().getName()
+              + ": it was not made by an XADataSource or ConnectionPoolDataSource the agent saw, so"
+              + " Cloak has no way to open its own connections to the database (for the data"
+              + " keys). Let the pool use the driver's XADataSource or ConnectionPoolDataSource, or"
+              + " a DataSource",
+          "08001");
+    }
+    Object[] args = from.args();
+    String id =
+        "agent-pooled:"
+            + System.identityHashCode(from.source())
+            + (args.length == 2 ? "|" + args[0] : "");
+    return wrap(real, () -> openLogical(from), id, state);
+  }
+
+  /** A new logical connection from the source; closing it closes its pooled connection too. */
+  private static Connection openLogical(PooledSource from) throws SQLException {
+    Object[] args = from.args();
+    PooledConnection pooled;
+    if (from.source() instanceof XADataSource xa) {
+      pooled =
+          args.length == 2
+              ? xa.getXAConnection((String) args[0], (String) args[1])
+              : xa.getXAConnection();
+    } else {
+      ConnectionPoolDataSource cp = (ConnectionPoolDataSource) from.source();
+      pooled =
+          args.length == 2
+              ? cp.getPooledConnection((String) args[0], (String) args[1])
+              : cp.getPooledConnection();
+    }
+    Connection logical;
+    try {
+      logical = pooled.getConnection();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        pooled.close();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    return (Connection)
+        Proxy.newProxyInstance(
+            JdbcSupport.class.getClassLoader(),
+            new Class<?>[] {Connection.class},
+            (proxy, method, methodArgs) -> {
+              if (method.getName().equals("close") && method.getParameterCount() == 0) {
+                try {
+                  logical.close();
+                } finally {
+                  pooled.close();
+                }
+                return null;
+              }
+              try {
+                return method.invoke(logical, methodArgs);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   private Connection wrap(Connection real, ConnectionFactory reopen, String id, int[] state)

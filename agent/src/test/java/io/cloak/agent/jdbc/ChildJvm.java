@@ -60,7 +60,8 @@ public final class ChildJvm {
             "org.h2.Driver",
             "com.zaxxer.hikari.HikariConfig",
             "org.slf4j.LoggerFactory",
-            "org.postgresql.Driver")) {
+            "org.postgresql.Driver",
+            "org.mariadb.jdbc.Driver")) {
       try {
         Class<?> k = Class.forName(type, false, ChildJvm.class.getClassLoader());
         entries.add(
