@@ -255,6 +255,22 @@ public final class CloakConfig {
   }
 
   /**
+   * One regular expression that matches (as a whole, DOTALL) exactly the JDBC URLs {@link
+   * #appliesToDatabase} accepts, or the empty string when every database is covered. For code that
+   * can use only the JDK, such as advice inlined into classes that cannot see Cloak's.
+   */
+  public String databasesRegex() {
+    if (databasePatterns.isEmpty()) {
+      return "";
+    }
+    StringBuilder all = new StringBuilder();
+    for (Pattern p : databasePatterns) {
+      all.append(all.length() == 0 ? "" : "|").append("(?s:").append(p.pattern()).append(')');
+    }
+    return all.toString();
+  }
+
+  /**
    * The rule for a column, matching names case-insensitively. {@code table} may be {@code
    * schema.table} or bare; a qualified table overrides {@code schema}. A rule with a schema matches
    * only that schema; a rule without one matches any schema (or none). When both kinds match, the

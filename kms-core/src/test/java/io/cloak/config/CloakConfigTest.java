@@ -237,6 +237,28 @@ class CloakConfigTest {
   }
 
   @Test
+  void databasesRegexAcceptsExactlyTheUrlsTheGlobsDo() {
+    CloakConfig two =
+        CloakConfig.parse(
+            "databases:\n  - jdbc:postgresql://*/shop*\n  - jdbc:h2:mem:t?st.(a)*\n",
+            "cloak.yaml",
+            dir);
+    String regex = two.databasesRegex();
+    for (String url :
+        List.of(
+            "jdbc:postgresql://db:5432/shop",
+            "jdbc:postgresql://db/shop?ssl=true",
+            "jdbc:h2:mem:test.(a);DB_CLOSE_DELAY=-1",
+            "jdbc:h2:mem:test.a",
+            "jdbc:mysql://db/shop",
+            "jdbc:postgresql://db/other\nshop")) {
+      assertEquals(two.appliesToDatabase(url), url.matches(regex), url);
+    }
+    assertTrue("jdbc:postgresql://db/shop".matches(regex));
+    assertEquals("", CloakConfig.parse("", "cloak.yaml", dir).databasesRegex());
+  }
+
+  @Test
   void globTreatsRegexCharactersLiterally() {
     CloakConfig config =
         CloakConfig.parse("databases:\n  - jdbc:h2:mem:t?st.(a)*\n", "cloak.yaml", dir);

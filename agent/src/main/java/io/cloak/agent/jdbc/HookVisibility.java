@@ -8,8 +8,9 @@ import java.util.WeakHashMap;
  * Whether a class loader resolves {@link JdbcHooks} to the agent's own class. The advice inlined
  * into a driver calls {@code JdbcHooks}, so a driver whose loader cannot see it (an isolated
  * plug-in loader, the platform loader) must be left alone: instrumenting it would make every {@code
- * connect} fail with {@link NoClassDefFoundError}. Such drivers are reported once per loader, since
- * their connections are not encrypted. Thread-safe.
+ * connect} fail with {@link NoClassDefFoundError}. Such drivers get advice that uses only JDK
+ * classes and refuses their connections to covered databases; they are reported once per loader.
+ * Thread-safe.
  */
 final class HookVisibility {
   private static final Map<ClassLoader, Boolean> SEEN = new WeakHashMap<>();
@@ -45,8 +46,9 @@ final class HookVisibility {
               + typeName
               + " is loaded by "
               + loader
-              + ", which does not see the agent on the system class path; connections made"
-              + " through JDBC classes of that loader are NOT encrypted");
+              + ", which does not see the agent on the system class path; Cloak cannot encrypt"
+              + " connections made through JDBC classes of that loader, so it refuses those to"
+              + " covered databases");
     }
     return visible;
   }

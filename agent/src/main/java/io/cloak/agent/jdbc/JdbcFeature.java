@@ -12,6 +12,9 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.cloak.agent.AgentFeature;
 import io.cloak.config.CloakConfig;
 import io.cloak.jdbc.internal.CloakRuntime;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
 import java.lang.instrument.Instrumentation;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -44,8 +47,12 @@ public final class JdbcFeature implements AgentFeature {
     return !config.columns().isEmpty();
   }
 
+  // the config's databases as one JDK regex ("" for all), for the refusals below; set by prepare
+  private volatile String coveredDatabases = "";
+
   @Override
   public void prepare(CloakConfig config, Instrumentation inst) throws SQLException {
+    coveredDatabases = config.databasesRegex();
     // opens the KMS and checks every key the columns name: a bad key stops the application now
     JdbcHooks.install(new JdbcSupport(config, CloakRuntime.forConfig(config)));
   }
@@ -74,13 +81,13 @@ public final class JdbcFeature implements AgentFeature {
             (b, type, loader, module, domain) ->
                 HookVisibility.canInstrument(loader, type.getName())
                     ? b.visit(Advice.to(DriverConnect.class).on(connect))
-                    : b)
+                    : b.visit(refusing(RefuseDriverConnect.class).on(connect)))
         .type(not(isInterface()).and(notCloak).and(hasSuperType(named("javax.sql.DataSource"))))
         .transform(
             (b, type, loader, module, domain) ->
                 HookVisibility.canInstrument(loader, type.getName())
                     ? b.visit(Advice.to(DataSourceGetConnection.class).on(getConnection))
-                    : b)
+                    : b.visit(refusing(RefuseDataSourceConnection.class).on(getConnection)))
         .type(
             not(isInterface())
                 .and(notCloak)
@@ -105,6 +112,84 @@ public final class JdbcFeature implements AgentFeature {
                 HookVisibility.canInstrument(loader, type.getName())
                     ? b.visit(Advice.to(CloakOwn.class).on(connect.or(getConnection)))
                     : b);
+  }
+
+  /** The refusal advice, with the covered databases bound. */
+  private Advice refusing(Class<?> advice) {
+    return Advice.withCustomMapping().bind(CoveredDatabases.class, coveredDatabases).to(advice);
+  }
+
+  /** Binds the config's databases as one regular expression ("" for all) into refusal advice. */
+  @Retention(RetentionPolicy.RUNTIME)
+  @java.lang.annotation.Target(ElementType.PARAMETER)
+  @interface CoveredDatabases {}
+
+  /**
+   * Inlined into {@code Driver.connect} of a driver whose class loader cannot see the agent (see
+   * {@link HookVisibility}): a connection to a covered database is closed and refused, since Cloak
+   * cannot encrypt it. Uses only JDK classes.
+   */
+  static final class RefuseDriverConnect {
+    private RefuseDriverConnect() {}
+
+    @Advice.OnMethodExit
+    static void exit(
+        @Advice.This Object driver,
+        @Advice.Argument(0) String url,
+        @Advice.Return(readOnly = false) Connection connection,
+        @CoveredDatabases String covered)
+        throws SQLException {
+      if (connection != null && (covered.isEmpty() || (url != null && url.matches(covered)))) {
+        try {
+          connection.close();
+        } catch (SQLException ignored) {
+          // refusing anyway
+        }
+        connection = null;
+        throw new SQLException(
+            "cloak-agent: "
+                + driver.getClass().getName()
+                + " is loaded by a class loader that does not see the Cloak agent, so Cloak cannot"
+                + " encrypt this connection's columns; the connection is refused. Load the driver"
+                + " through the application class path, or exclude this database from the"
+                + " config's databases",
+            "08001");
+      }
+    }
+  }
+
+  /**
+   * Inlined into {@code DataSource.getConnection} of a data source whose class loader cannot see
+   * the agent: as {@link RefuseDriverConnect}, with the database URL from its metadata.
+   */
+  static final class RefuseDataSourceConnection {
+    private RefuseDataSourceConnection() {}
+
+    @Advice.OnMethodExit
+    static void exit(
+        @Advice.This Object dataSource,
+        @Advice.Return(readOnly = false) Connection connection,
+        @CoveredDatabases String covered)
+        throws SQLException {
+      String url =
+          connection == null || covered.isEmpty() ? null : connection.getMetaData().getURL();
+      if (connection != null && (covered.isEmpty() || (url != null && url.matches(covered)))) {
+        try {
+          connection.close();
+        } catch (SQLException ignored) {
+          // refusing anyway
+        }
+        connection = null;
+        throw new SQLException(
+            "cloak-agent: "
+                + dataSource.getClass().getName()
+                + " is loaded by a class loader that does not see the Cloak agent, so Cloak cannot"
+                + " encrypt this connection's columns; the connection is refused. Load it"
+                + " through the application class path, or exclude this database from the"
+                + " config's databases",
+            "08001");
+      }
+    }
   }
 
   /** Inlined into {@code Driver.connect(String, Properties)} implementations. */

@@ -1,5 +1,6 @@
 package io.cloak.agent.jdbc;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,22 +11,42 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A driver whose class loader cannot see the agent is left working and unwrapped, with a warning,
- * instead of failing every connect with NoClassDefFoundError.
+ * A driver whose class loader cannot see the agent cannot have its connections encrypted: instead
+ * of failing every connect with NoClassDefFoundError or handing out plaintext connections, its
+ * connections to covered databases are refused with a message that says why, and it is reported.
+ * Databases the config excludes keep working.
  */
 class IsolatedLoaderAgentIT {
   @TempDir Path dir;
 
   @Test
-  void driverInvisibleToTheAgentKeepsWorkingAndIsReported() throws Exception {
+  void driverInvisibleToTheAgentIsRefusedForCoveredDatabasesAndReported() throws Exception {
     Path config = ChildJvm.writeConfig(dir, "columns:\n  - {table: customers, column: email}\n");
     ChildJvm.Result child =
         ChildJvm.run(
             "config=" + config, List.of(), IsolatedLoaderApp.class, "jdbc:h2:mem:isolated");
     ChildJvm.assertExitedNormally(child);
+    assertEquals(List.of(), child.values("CONNECTION"), child::describe);
+    String refused = child.values("REFUSED").get(0);
+    assertTrue(refused.contains("org.h2.Driver"), refused);
+    assertTrue(refused.contains("does not see the Cloak agent"), refused);
+    assertTrue(child.stderr().contains("WARNING: "), child::describe);
+    assertTrue(child.stderr().contains("refuses those to covered databases"), child::describe);
+  }
+
+  @Test
+  void driverInvisibleToTheAgentStillConnectsToDatabasesTheConfigExcludes() throws Exception {
+    Path config =
+        ChildJvm.writeConfig(
+            dir,
+            "databases:\n  - \"jdbc:h2:mem:covered*\"\n"
+                + "columns:\n  - {table: customers, column: email}\n");
+    ChildJvm.Result child =
+        ChildJvm.run(
+            "config=" + config, List.of(), IsolatedLoaderApp.class, "jdbc:h2:mem:isolated");
+    ChildJvm.assertExitedNormally(child);
+    assertEquals(List.of(), child.values("REFUSED"), child::describe);
     String connection = child.values("CONNECTION").get(0);
     assertFalse(connection.contains("CloakConnection"), connection);
-    assertTrue(child.stderr().contains("WARNING: "), child::describe);
-    assertTrue(child.stderr().contains("NOT encrypted"), child::describe);
   }
 }

@@ -4,11 +4,13 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.sql.Connection;
 import java.sql.Driver;
+import java.sql.SQLException;
 import java.util.Properties;
 
 /**
  * Loads H2's driver through a class loader isolated from the system class path (as a plug-in system
- * might) and connects with it directly. Argument: the H2 URL. Prints {@code CONNECTION=}.
+ * might) and connects with it directly. Argument: the H2 URL. Prints {@code CONNECTION=}, or {@code
+ * REFUSED=} and the message when the connect fails.
  */
 public final class IsolatedLoaderApp {
   private IsolatedLoaderApp() {}
@@ -21,6 +23,8 @@ public final class IsolatedLoaderApp {
           (Driver) isolated.loadClass("org.h2.Driver").getDeclaredConstructor().newInstance();
       try (Connection c = driver.connect(args[0], new Properties())) {
         System.out.println("CONNECTION=" + c);
+      } catch (SQLException e) {
+        System.out.println("REFUSED=" + e.getMessage());
       }
     }
   }
