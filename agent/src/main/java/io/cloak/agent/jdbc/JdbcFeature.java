@@ -81,12 +81,14 @@ public final class JdbcFeature implements AgentFeature {
             (b, type, loader, module, domain) ->
                 HookVisibility.canInstrument(loader, type.getName())
                     ? b.visit(Advice.to(DriverConnect.class).on(connect))
+                        .visit(ConnectionReturns.DRIVER_BRIDGES)
                     : b.visit(refusing(RefuseDriverConnect.class).on(connect)))
         .type(not(isInterface()).and(notCloak).and(hasSuperType(named("javax.sql.DataSource"))))
         .transform(
             (b, type, loader, module, domain) ->
                 HookVisibility.canInstrument(loader, type.getName())
                     ? b.visit(Advice.to(DataSourceGetConnection.class).on(getConnection))
+                        .visit(ConnectionReturns.DATA_SOURCE_BRIDGES)
                     : b.visit(refusing(RefuseDataSourceConnection.class).on(getConnection)))
         .type(
             not(isInterface())
@@ -104,7 +106,7 @@ public final class JdbcFeature implements AgentFeature {
         .transform(
             (b, type, loader, module, domain) ->
                 HookVisibility.canInstrument(loader, type.getName())
-                    ? b.visit(new LogicalConnectionReturns())
+                    ? b.visit(ConnectionReturns.POOLED)
                     : b)
         .type(named(CLOAK_DRIVER).or(named(CLOAK_DATA_SOURCE)))
         .transform(

@@ -58,8 +58,31 @@ public final class JdbcHooks {
   }
 
   /**
+   * At each return of a {@code Driver.connect} bridge method (see {@link ConnectionReturns}): the
+   * connection to return, as the {@code connect} advice would give it.
+   */
+  public static Connection driverReturn(Connection c, Object driver, String url, Properties info)
+      throws SQLException {
+    int[] state = enter();
+    return afterDriverConnect(state, driver, url, info, c, null);
+  }
+
+  /** At each return of a {@code DataSource.getConnection()} bridge method. */
+  public static Connection dataSourceReturn(Connection c, Object dataSource) throws SQLException {
+    int[] state = enter();
+    return afterDataSourceConnection(state, dataSource, new Object[0], c, null);
+  }
+
+  /** At each return of a {@code DataSource.getConnection(user, password)} bridge method. */
+  public static Connection dataSourceReturn(
+      Connection c, Object dataSource, String user, String password) throws SQLException {
+    int[] state = enter();
+    return afterDataSourceConnection(state, dataSource, new Object[] {user, password}, c, null);
+  }
+
+  /**
    * At each return of {@code PooledConnection.getConnection()} (also XA; see {@link
-   * LogicalConnectionReturns}): the logical connection to return.
+   * ConnectionReturns}): the logical connection to return.
    */
   public static Connection wrapLogical(Connection c, Object pooled) throws SQLException {
     int[] state = enter();
