@@ -82,7 +82,8 @@ public final class JdbcFeature implements AgentFeature {
                 HookVisibility.canInstrument(loader, type.getName())
                     ? b.visit(Advice.to(DriverConnect.class).on(connect))
                         .visit(ConnectionReturns.DRIVER_BRIDGES)
-                    : b.visit(refusing(RefuseDriverConnect.class).on(connect)))
+                    : b.visit(refusing(RefuseDriverConnect.class).on(connect))
+                        .visit(new RefusingBridgeReturns(coveredDatabases, type.getName())))
         .type(not(isInterface()).and(notCloak).and(hasSuperType(named("javax.sql.DataSource"))))
         .transform(
             (b, type, loader, module, domain) ->

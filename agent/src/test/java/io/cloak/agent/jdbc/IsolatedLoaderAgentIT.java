@@ -3,10 +3,15 @@ package io.cloak.agent.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.cloak.agent.sample.IsolatedLoaderApp;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,5 +53,32 @@ class IsolatedLoaderAgentIT {
     assertEquals(List.of(), child.values("REFUSED"), child::describe);
     String connection = child.values("CONNECTION").get(0);
     assertFalse(connection.contains("CloakConnection"), connection);
+  }
+
+  @Test
+  void covariantDriverInvisibleToTheAgentIsRefusedToo() throws Exception {
+    // MariaDB's connect returns its own type: the Driver interface reaches it through a bridge
+    String url =
+        "jdbc:mariadb://"
+            + System.getenv().getOrDefault("CLOAK_IT_MARIADB_HOST", "127.0.0.1:3306")
+            + "/?user=root";
+    DriverManager.setLoginTimeout(5);
+    try (Connection probe = DriverManager.getConnection(url)) {
+      assertTrue(probe.isValid(5));
+    } catch (SQLException e) {
+      if ("1".equals(System.getenv("CLOAK_IT_REQUIRED"))) {
+        fail("MariaDB required (CLOAK_IT_REQUIRED=1) but unreachable: " + e);
+      }
+      System.err.println("\n!!! IsolatedLoaderAgentIT: MariaDB unreachable, SKIPPED: " + e + "\n");
+      Assumptions.abort("MariaDB unreachable: " + e);
+    }
+    Path config = ChildJvm.writeConfig(dir, "columns:\n  - {table: customers, column: email}\n");
+    ChildJvm.Result child =
+        ChildJvm.run("config=" + config, List.of(), IsolatedLoaderApp.class, url);
+    ChildJvm.assertExitedNormally(child);
+    assertEquals(List.of(), child.values("CONNECTION"), child::describe);
+    String refused = child.values("REFUSED").get(0);
+    assertTrue(refused.contains("org.mariadb.jdbc.Driver"), refused);
+    assertTrue(refused.contains("does not see the Cloak agent"), refused);
   }
 }
