@@ -3,7 +3,6 @@ package io.cloak.agent.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.cloak.agent.sample.XaApp;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +49,7 @@ class XaDataSourceAgentIT {
     String database =
         "cloak_xa_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     String admin = "jdbc:postgresql://" + PG_HOST + "/postgres";
-    execute("PostgreSQL", admin, "postgres", "CREATE DATABASE " + database);
+    ServerAdmin.execute("PostgreSQL", admin, "postgres", "CREATE DATABASE " + database);
     String url = "jdbc:postgresql://" + PG_HOST + "/" + database;
     try {
       try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
@@ -65,7 +63,7 @@ class XaDataSourceAgentIT {
         assertStoredEncrypted(c);
       }
     } finally {
-      execute(
+      ServerAdmin.execute(
           "PostgreSQL", admin, "postgres", "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
     }
   }
@@ -75,7 +73,7 @@ class XaDataSourceAgentIT {
     String database =
         "cloak_xa_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     String admin = "jdbc:mariadb://" + MARIADB_HOST + "/";
-    execute("MariaDB", admin, "root", "CREATE DATABASE " + database);
+    ServerAdmin.execute("MariaDB", admin, "root", "CREATE DATABASE " + database);
     String url = "jdbc:mariadb://" + MARIADB_HOST + "/" + database + "?user=root";
     try {
       try (Connection c = DriverManager.getConnection(url)) {
@@ -89,7 +87,7 @@ class XaDataSourceAgentIT {
         assertStoredEncrypted(c);
       }
     } finally {
-      execute("MariaDB", admin, "root", "DROP DATABASE IF EXISTS " + database);
+      ServerAdmin.execute("MariaDB", admin, "root", "DROP DATABASE IF EXISTS " + database);
     }
   }
 
@@ -136,29 +134,5 @@ class XaDataSourceAgentIT {
       }
     }
     assertEquals(2, rows.size(), "rows stored");
-  }
-
-  private static void execute(String engine, String url, String user, String sql) {
-    DriverManager.setLoginTimeout(5);
-    try (Connection c = DriverManager.getConnection(url, user, "");
-        Statement st = c.createStatement()) {
-      st.execute(sql);
-    } catch (SQLException e) {
-      String message =
-          "\n\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-              + "!!! Cloak agent integration test: cannot reach "
-              + engine
-              + " at "
-              + url
-              + "\n!!! "
-              + e.getMessage()
-              + "\n!!! This test is SKIPPED. Set CLOAK_IT_REQUIRED=1 to make this a failure."
-              + "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n";
-      if ("1".equals(System.getenv("CLOAK_IT_REQUIRED"))) {
-        fail(engine + " required (CLOAK_IT_REQUIRED=1) but unreachable: " + e);
-      }
-      System.err.println(message);
-      Assumptions.abort(message);
-    }
   }
 }
