@@ -47,6 +47,15 @@ public final class JdbcFeature implements AgentFeature {
     return !config.columns().isEmpty();
   }
 
+  /**
+   * What follows the class name in a refusal. A compile-time constant, so the advice that uses it
+   * (inlined into classes that cannot see this one) carries the text itself.
+   */
+  static final String REFUSED =
+      " is loaded by a class loader that does not see the Cloak agent, so Cloak cannot encrypt this"
+          + " connection's columns; the connection is refused. Load it through the application"
+          + " class path, or exclude this database from the config's databases";
+
   // the config's databases as one JDK regex ("" for all), for the refusals below; set by prepare
   private volatile String coveredDatabases = "";
 
@@ -149,14 +158,7 @@ public final class JdbcFeature implements AgentFeature {
           // refusing anyway
         }
         connection = null;
-        throw new SQLException(
-            "cloak-agent: "
-                + driver.getClass().getName()
-                + " is loaded by a class loader that does not see the Cloak agent, so Cloak cannot"
-                + " encrypt this connection's columns; the connection is refused. Load the driver"
-                + " through the application class path, or exclude this database from the"
-                + " config's databases",
-            "08001");
+        throw new SQLException("cloak-agent: " + driver.getClass().getName() + REFUSED, "08001");
       }
     }
   }
@@ -184,13 +186,7 @@ public final class JdbcFeature implements AgentFeature {
         }
         connection = null;
         throw new SQLException(
-            "cloak-agent: "
-                + dataSource.getClass().getName()
-                + " is loaded by a class loader that does not see the Cloak agent, so Cloak cannot"
-                + " encrypt this connection's columns; the connection is refused. Load it"
-                + " through the application class path, or exclude this database from the"
-                + " config's databases",
-            "08001");
+            "cloak-agent: " + dataSource.getClass().getName() + REFUSED, "08001");
       }
     }
   }

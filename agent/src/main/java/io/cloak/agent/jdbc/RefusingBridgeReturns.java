@@ -30,13 +30,7 @@ final class RefusingBridgeReturns implements AsmVisitorWrapper {
 
   RefusingBridgeReturns(String coveredDatabases, String driverName) {
     this.coveredDatabases = coveredDatabases;
-    this.message =
-        "cloak-agent: "
-            + driverName
-            + " is loaded by a class loader that does not see the Cloak agent, so Cloak cannot"
-            + " encrypt this connection's columns; the connection is refused. Load the driver"
-            + " through the application class path, or exclude this database from the config's"
-            + " databases";
+    this.message = "cloak-agent: " + driverName + JdbcFeature.REFUSED;
   }
 
   @Override
