@@ -1,6 +1,7 @@
 package io.cloak.benchmarks;
 
 import io.cloak.config.EncryptionMode;
+import io.cloak.jdbc.CloakConnection;
 import io.cloak.jdbc.internal.codec.ColumnCipher;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,14 +28,18 @@ import java.util.UUID;
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.cloak.benchmarks.JdbcBenchmark
  * [rows=100000] [rounds=3] [engines=h2,postgresql] [emails=random|sequential] [storage=text|binary]
- * [warmupRounds=0]}: {@code warmupRounds} adds full-size unmeasured rounds after the short warm-up;
- * {@code emails=random} (the default) inserts and looks up the emails in scrambled order, as real
- * addresses come; {@code emails=sequential} uses {@code user0@...}, {@code user1@...} in order,
- * which keeps the plain side's index accesses close together (deterministic ciphertext is in random
- * order whatever the plaintext order, so only the plain side gains from it); {@code storage=binary}
- * gives the encrypted columns a binary type ({@code BYTEA}, {@code VARBINARY}) on the Cloak side,
- * so Cloak stores raw ciphertext instead of base64 text. PostgreSQL is reached at {@code
- * 127.0.0.1:5432} as {@code postgres} (override with {@code pg=host:port}).
+ * [warmupRounds=0] [keys=before|first-use]}: {@code warmupRounds} adds full-size unmeasured rounds
+ * after the short warm-up; {@code emails=random} (the default) inserts and looks up the emails in
+ * scrambled order, as real addresses come; {@code emails=sequential} uses {@code user0@...}, {@code
+ * user1@...} in order, which keeps the plain side's index accesses close together (deterministic
+ * ciphertext is in random order whatever the plaintext order, so only the plain side gains from
+ * it); {@code storage=binary} gives the encrypted columns a binary type ({@code BYTEA}, {@code
+ * VARBINARY}) on the Cloak side, so Cloak stores raw ciphertext instead of base64 text. PostgreSQL
+ * is reached at {@code 127.0.0.1:5432} as {@code postgres} (override with {@code pg=host:port}).
+ * Every side starts on a fresh database; on the Cloak side its three data keys are created before
+ * the timed inserts ({@code CloakConnection.rotateDataKey}, timed and printed on its own), as they
+ * exist in any database that has held encrypted values; {@code keys=first-use} leaves their
+ * creation to the first inserted row, inside the timed inserts.
  */
 public final class JdbcBenchmark {
   private JdbcBenchmark() {}
@@ -47,6 +52,7 @@ public final class JdbcBenchmark {
     // Real email addresses arrive in no particular order; "sequential" (user0, user1, ...) hands
     // the plain side's index a locality that no real email column, and no encrypted one, has.
     boolean randomEmails = true;
+    boolean keysOnFirstUse = false;
     int warmupRounds = 0;
     boolean binaryStorage = false;
     for (String a : args) {
@@ -63,6 +69,13 @@ public final class JdbcBenchmark {
                   case "binary" -> true;
                   case "text" -> false;
                   default -> throw new IllegalArgumentException("storage must be text or binary");
+                };
+        case "keys" ->
+            keysOnFirstUse =
+                switch (kv[1]) {
+                  case "first-use" -> true;
+                  case "before" -> false;
+                  default -> throw new IllegalArgumentException("keys=first-use|before");
                 };
         case "emails" ->
             randomEmails =
@@ -101,24 +114,27 @@ public final class JdbcBenchmark {
       Target target = Target.of(engine.trim(), pg);
       // Unmeasured warm-up of every path, so the JIT has compiled them before round 1.
       for (Variant v : Variant.values()) {
-        runOnce(target, v, config, Math.min(rows, 20_000), randomEmails, binaryStorage);
+        runOnce(
+            target, v, config, Math.min(rows, 20_000), randomEmails, binaryStorage, keysOnFirstUse);
       }
       // Optional full-size unmeasured rounds: on H2 in memory a round lasts a second or two, and
       // the first rounds still run partly interpreted code and grow the heap.
       for (int w = 0; w < warmupRounds; w++) {
         for (Variant v : Variant.values()) {
-          runOnce(target, v, config, rows, randomEmails, binaryStorage);
+          runOnce(target, v, config, rows, randomEmails, binaryStorage, keysOnFirstUse);
         }
       }
       List<double[]> perRound = new ArrayList<>();
       List<double[]> sizedRounds = new ArrayList<>();
       List<double[]> cpuRounds = new ArrayList<>();
       List<double[]> breakdownRounds = new ArrayList<>();
+      List<Double> keyMillis = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
         double[][] result = new double[Variant.values().length][];
         for (int k = 0; k < Variant.values().length; k++) {
           Variant v = Variant.values()[(k + r) % Variant.values().length];
-          result[v.ordinal()] = runOnce(target, v, config, rows, randomEmails, binaryStorage);
+          result[v.ordinal()] =
+              runOnce(target, v, config, rows, randomEmails, binaryStorage, keysOnFirstUse);
         }
         double[] plain = result[Variant.PLAIN.ordinal()];
         double[] sized = result[Variant.PLAIN_SAME_SIZE.ordinal()];
@@ -127,10 +143,11 @@ public final class JdbcBenchmark {
         cpuRounds.add(new double[] {plain[2], cloak[2]});
         breakdownRounds.add(
             new double[] {
-              plain[5], sized[5], cloak[5], plain[3], sized[3], cloak[3], plain[4], sized[4],
-              cloak[4]
+              plain[5], sized[5], cloak[5], plain[6], sized[6], cloak[6], plain[3], sized[3],
+              cloak[3], plain[4], sized[4], cloak[4]
             });
         sizedRounds.add(new double[] {sized[0], cloak[0], sized[1], cloak[1]});
+        keyMillis.add(cloak[7]);
         System.out.printf(
             Locale.ROOT,
             "%s round %d: insert plain %.0f/s same-size %.0f/s cloak %.0f/s;"
@@ -154,6 +171,15 @@ public final class JdbcBenchmark {
       appendRow(summary, engine, "select*", sizedRounds, 2);
       appendCpuRow(cpu, engine, cpuRounds);
       appendBreakdown(breakdown, engine, breakdownRounds);
+      if (!keysOnFirstUse) {
+        breakdown.append(
+            String.format(
+                Locale.ROOT,
+                "%-11s creating the 3 data keys of a fresh database, before the inserts: %.1f ms"
+                    + " (median)%n",
+                engine,
+                median(keyMillis)));
+      }
       target.dropAll();
     }
     System.out.println();
@@ -161,12 +187,13 @@ public final class JdbcBenchmark {
         "== Summary: median over rounds; ratio = plain ops/s / cloak ops/s (time ratio) ==");
     System.out.printf(
         Locale.ROOT,
-        "rows=%d rounds=%d warmupRounds=%d emails=%s storage=%s%n",
+        "rows=%d rounds=%d warmupRounds=%d emails=%s storage=%s keys=%s%n",
         rows,
         rounds,
         warmupRounds,
         randomEmails ? "random" : "sequential",
-        binaryStorage ? "binary" : "text");
+        binaryStorage ? "binary" : "text",
+        keysOnFirstUse ? "first-use" : "before");
     System.out.print(summary);
     System.out.println();
     System.out.println(
@@ -176,8 +203,9 @@ public final class JdbcBenchmark {
     System.out.println();
     System.out.println(
         "Where an inserted row's time goes, median us per row (plain / same-size / cloak /"
-            + " cloak - same-size): wall time; CPU of the whole client JVM (all threads); CPU of the PostgreSQL"
-            + " backend:");
+            + " cloak - same-size): wall time; the part of it spent in executeBatch (sending, and"
+            + " waiting for the database); CPU of the whole client JVM (all threads); CPU of the"
+            + " PostgreSQL backend:");
     System.out.print(breakdown);
     System.out.println(
         "insert*/select*: the baseline is the plain driver writing the three secret values padded"
@@ -219,7 +247,7 @@ public final class JdbcBenchmark {
   }
 
   private static void appendBreakdown(StringBuilder out, String engine, List<double[]> rounds) {
-    String[] names = {"wall", "client JVM CPU", "server CPU"};
+    String[] names = {"wall", "in executeBatch", "client JVM CPU", "server CPU"};
     for (int k = 0; k < names.length; k++) {
       List<Double> plain = new ArrayList<>();
       List<Double> sized = new ArrayList<>();
@@ -291,7 +319,8 @@ public final class JdbcBenchmark {
       Path config,
       int rows,
       boolean randomEmails,
-      boolean binaryStorage)
+      boolean binaryStorage,
+      boolean keysOnFirstUse)
       throws SQLException {
     boolean cloak = variant == Variant.CLOAK;
     boolean sized = variant == Variant.PLAIN_SAME_SIZE;
@@ -312,6 +341,19 @@ public final class JdbcBenchmark {
               + ", name VARCHAR(100), city VARCHAR(100), age INT,"
               + " score DOUBLE PRECISION, created TIMESTAMP, active BOOLEAN)");
       st.execute("CREATE INDEX bench_email ON bench (email)");
+      // A fresh database has no data keys yet: the first encrypted value of each column creates
+      // one (a KMS call, an audited and synced key-store write and a row in cloak_data_keys), once
+      // in the database's life. Unless keys=first-use, that happens here, timed on its own, so
+      // the rates are those of an application whose columns already have their keys.
+      double keyMillis = Double.NaN;
+      if (cloak && !keysOnFirstUse) {
+        long k0 = System.nanoTime();
+        CloakConnection cc = c.unwrap(CloakConnection.class);
+        for (String column : List.of("email", "ssn", "note")) {
+          cc.rotateDataKey("bench", column);
+        }
+        keyMillis = (System.nanoTime() - k0) / 1e6;
+      }
       if (target.postgres) {
         // Start every measured side right after a checkpoint, so that the full-page images
         // PostgreSQL writes after one do not fall on whichever side happens to run next.
@@ -324,6 +366,7 @@ public final class JdbcBenchmark {
       long process0 = processCpuNanos();
       long cpu0 = threads.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
+      long batchNanos = 0;
       try (PreparedStatement ps =
           c.prepareStatement(
               "INSERT INTO bench (id, email, ssn, note, name, city, age, score, created, active)"
@@ -350,10 +393,14 @@ public final class JdbcBenchmark {
           ps.setBoolean(10, i % 2 == 0);
           ps.addBatch();
           if (i % 1000 == 999) {
+            long b0 = System.nanoTime();
             ps.executeBatch();
+            batchNanos += System.nanoTime() - b0;
           }
         }
+        long b0 = System.nanoTime();
         ps.executeBatch();
+        batchNanos += System.nanoTime() - b0;
       }
       c.commit();
       double insertSeconds = (System.nanoTime() - t0) / 1e9;
@@ -390,7 +437,9 @@ public final class JdbcBenchmark {
         insertCpuMicrosPerRow,
         processCpuMicrosPerRow,
         backendCpuMicrosPerRow,
-        insertSeconds * 1e6 / rows
+        insertSeconds * 1e6 / rows,
+        batchNanos / 1e3 / rows,
+        keyMillis
       };
     } finally {
       target.drop(db);
