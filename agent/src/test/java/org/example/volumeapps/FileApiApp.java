@@ -25,6 +25,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,6 +36,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordingFile;
 
 /**
  * A program that knows nothing of Cloak and uses every file API the agent covers on files in one
@@ -208,6 +211,40 @@ public final class FileApiApp {
       raf.readFully(tail);
       checkBytes("raf.r.read", Arrays.copyOfRange(expectedAfter, 49_990, 50_010), tail);
     }
+    randomAccessFileSync(dir, big);
+  }
+
+  /**
+   * "rws" promises that every write has reached storage when it returns. The JDK keeps it with
+   * O_SYNC; the agent writes through a channel of its own, so there it shows as one
+   * FileChannel.force per write (the JDK's jdk.FileForce event). Without the agent there is none.
+   */
+  static void randomAccessFileSync(Path dir, byte[] big) throws IOException {
+    Path file = dir.resolve("random-rws.bin");
+    long forced;
+    try (Recording recording = new Recording()) {
+      recording.enable("jdk.FileForce").withThreshold(Duration.ZERO);
+      recording.start();
+      try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rws")) {
+        raf.write(big, 0, 1000);
+        raf.write(big, 1000, 1000);
+        raf.write(big, 2000, 1000);
+      }
+      recording.stop();
+      Path events = Files.createTempFile("cloak-forces", ".jfr");
+      try {
+        recording.dump(events);
+        forced =
+            RecordingFile.readAllEvents(events).stream()
+                .map(e -> e.getString("path"))
+                .filter(p -> p != null && p.endsWith("random-rws.bin"))
+                .count();
+      } finally {
+        Files.deleteIfExists(events);
+      }
+    }
+    check("raf.rws.forced", forced >= 3, forced + " forces");
+    checkBytes("raf.rws.content", Arrays.copyOf(big, 3000), Files.readAllBytes(file));
   }
 
   static void fileChannel(Path dir, byte[] big) throws IOException {

@@ -238,15 +238,24 @@ public final class FileHooks {
   }
 
   /**
-   * After the native open of a {@code RandomAccessFile}: {@code mode & 2} is the JDK's {@code
-   * O_RDWR}. Otherwise as {@link #afterOpen}.
+   * After the native open of a {@code RandomAccessFile}; {@code mode} is the JDK's open mode (see
+   * {@link Handler#afterRandomAccessOpen}). Otherwise as {@link #afterOpen}.
    */
   public static void afterRandomAccessOpen(Object file, String path, int mode) throws IOException {
-    afterOpen(
-        file,
-        path,
-        (mode & 2) != 0 ? Handler.RANDOM_ACCESS_WRITE : Handler.RANDOM_ACCESS_READ,
-        false);
+    Handler h = handler;
+    if (h == null) {
+      return;
+    }
+    try {
+      h.afterRandomAccessOpen(file, path, mode);
+    } catch (IOException e) {
+      try {
+        ((Closeable) file).close();
+      } catch (IOException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
   }
 
   /** The {@code append} flag for the native open of a {@code FileOutputStream}. */
@@ -426,6 +435,29 @@ public final class FileHooks {
      *     stream and rethrows, so the application never writes plaintext into a volume by mistake
      */
     void afterOpen(Object stream, String path, int kind, boolean append) throws IOException;
+
+    /** {@code RandomAccessFile}'s open mode bit for read-write ({@code "rw"}, {@code "rws"}...). */
+    int RAF_READ_WRITE = 2;
+
+    /** Open mode bit for {@code "rws"}: every write reaches storage with its metadata. */
+    int RAF_SYNC = 4;
+
+    /** Open mode bit for {@code "rwd"}: every write reaches storage. */
+    int RAF_DSYNC = 8;
+
+    /**
+     * {@link #afterOpen} for a {@code RandomAccessFile}: {@code mode} is the JDK's open mode, a
+     * combination of {@link #RAF_READ_WRITE}, {@link #RAF_SYNC} and {@link #RAF_DSYNC} (the
+     * constants of {@code RandomAccessFile}'s native open). The default ignores the synchronous
+     * bits.
+     */
+    default void afterRandomAccessOpen(Object file, String path, int mode) throws IOException {
+      afterOpen(
+          file,
+          path,
+          (mode & RAF_READ_WRITE) != 0 ? RANDOM_ACCESS_WRITE : RANDOM_ACCESS_READ,
+          false);
+    }
 
     /**
      * The handle registered for {@code stream} by {@link #afterOpen}, or {@code null}. Called on

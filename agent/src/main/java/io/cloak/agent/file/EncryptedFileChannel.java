@@ -38,7 +38,9 @@ final class EncryptedFileChannel extends FileChannel {
   private final boolean readable;
   private final boolean writable;
   private final boolean append;
-  private final boolean sync; // SYNC or DSYNC: force after every modification
+  // SYNC or DSYNC, or the channel of a RandomAccessFile opened "rws" or "rwd": force after
+  // every modification
+  private final boolean sync;
   private final FileChannel lockChannel;
   private final Lease lease; // own lease (FileChannel.open), else null
   private final Closeable owned; // the provider's channel, closed with this one; or null
@@ -84,7 +86,7 @@ final class EncryptedFileChannel extends FileChannel {
   /** The channel of a stream: shares the stream's position, closing it closes the stream. */
   EncryptedFileChannel(StreamHandle handle, Object stream, VolumeFileHandler handler) {
     this.file = handle.file;
-    this.sync = false;
+    this.sync = handle.syncWrites;
     this.lease = null;
     this.readable = handle.readable();
     this.writable = handle.writable();

@@ -19,6 +19,10 @@ final class StreamHandle {
   final boolean append;
   final Lease lease;
   final EncryptedFile file;
+  // RandomAccessFile "rws" / "rwd": every modification is forced to storage (with the metadata
+  // for "rws"), as the JDK's O_SYNC / O_DSYNC would.
+  final boolean syncWrites;
+  final boolean syncMetadata;
   private final WeakReference<Object> stream;
   private final AtomicBoolean closed = new AtomicBoolean();
   private long position; // guarded by this; streams only
@@ -26,6 +30,18 @@ final class StreamHandle {
   Cleaner.Cleanable cleanable;
 
   StreamHandle(Object stream, int kind, boolean append, Lease lease) {
+    this(stream, kind, append, lease, false, false);
+  }
+
+  StreamHandle(
+      Object stream,
+      int kind,
+      boolean append,
+      Lease lease,
+      boolean syncWrites,
+      boolean syncMetadata) {
+    this.syncWrites = syncWrites;
+    this.syncMetadata = syncMetadata;
     this.stream = new WeakReference<>(stream);
     this.kind = kind;
     this.append = append;
@@ -84,6 +100,19 @@ final class StreamHandle {
 
   synchronized void channel(EncryptedFileChannel c) {
     channel = new WeakReference<>(c);
+  }
+
+  /**
+   * Ends a modification of the file through this handle: the sealed chunks go to the operating
+   * system, and to storage for a synchronous {@code RandomAccessFile}. Callers hold the file's
+   * lock.
+   */
+  void writeBack() throws IOException {
+    if (syncWrites) {
+      file.force(syncMetadata);
+    } else {
+      file.flush();
+    }
   }
 
   boolean isClosed() {

@@ -290,6 +290,30 @@ public final class VolumeFileHandler implements FileHooks.Handler {
 
   @Override
   public void afterOpen(Object stream, String path, int kind, boolean append) throws IOException {
+    open(stream, path, kind, append, false, false);
+  }
+
+  @Override
+  public void afterRandomAccessOpen(Object file, String path, int mode) throws IOException {
+    boolean rws = (mode & RAF_SYNC) != 0;
+    boolean rwd = (mode & RAF_DSYNC) != 0;
+    open(
+        file,
+        path,
+        (mode & RAF_READ_WRITE) != 0 ? RANDOM_ACCESS_WRITE : RANDOM_ACCESS_READ,
+        false,
+        rws || rwd,
+        rws);
+  }
+
+  private void open(
+      Object stream,
+      String path,
+      int kind,
+      boolean append,
+      boolean syncWrites,
+      boolean syncMetadata)
+      throws IOException {
     if (CallGuard.internal()) {
       return;
     }
@@ -304,7 +328,7 @@ public final class VolumeFileHandler implements FileHooks.Handler {
       return; // plaintext from before the volume, an empty file read, or not a regular file
     }
     Lease lease = new Lease(files, shared);
-    StreamHandle h = new StreamHandle(stream, kind, fos && append, lease);
+    StreamHandle h = new StreamHandle(stream, kind, fos && append, lease, syncWrites, syncMetadata);
     try {
       if (h.randomAccess()) {
         ((java.io.RandomAccessFile) stream).seek(0);
@@ -513,7 +537,7 @@ public final class VolumeFileHandler implements FileHooks.Handler {
           } catch (NonWritableChannelException e) {
             throw readOnlyShared(f, e);
           }
-          f.flush();
+          h.writeBack();
         }
         h.position(p + len);
       }
@@ -552,7 +576,7 @@ public final class VolumeFileHandler implements FileHooks.Handler {
           } catch (NonWritableChannelException e) {
             throw readOnlyShared(f, e);
           }
-          f.flush();
+          h.writeBack();
         }
         if (h.position() > newLength) {
           h.position(newLength);

@@ -76,13 +76,16 @@ final class FileTestSupport {
 
   static RandomAccessFile openRaf(VolumeFileHandler h, Path file, String mode) throws IOException {
     RandomAccessFile f = new RandomAccessFile(file.toFile(), mode);
-    h.afterOpen(
-        f,
-        file.toString(),
-        mode.equals("r")
-            ? FileHooks.Handler.RANDOM_ACCESS_READ
-            : FileHooks.Handler.RANDOM_ACCESS_WRITE,
-        false);
+    // The open mode as the JDK passes it to its native open (and the agent's hook).
+    int bits =
+        switch (mode) {
+          case "r" -> 1;
+          case "rw" -> FileHooks.Handler.RAF_READ_WRITE;
+          case "rws" -> FileHooks.Handler.RAF_READ_WRITE | FileHooks.Handler.RAF_SYNC;
+          case "rwd" -> FileHooks.Handler.RAF_READ_WRITE | FileHooks.Handler.RAF_DSYNC;
+          default -> throw new IllegalArgumentException(mode);
+        };
+    h.afterRandomAccessOpen(f, file.toString(), bits);
     return f;
   }
 

@@ -7,14 +7,25 @@ import static io.cloak.agent.file.FileTestSupport.openRaf;
 import static io.cloak.agent.file.FileTestSupport.readThrough;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,5 +130,55 @@ class RandomAccessFileTest {
     raf.seek(500);
     assertArrayEquals(Arrays.copyOfRange(content, 500, 1000), handler.readAllBytes(h));
     close(handler, raf);
+  }
+
+  @Test
+  void synchronousModesForceEveryWriteToStorageAndReadWriteModeDoesNot() throws Exception {
+    // jdk.FileForce is the JDK's own event for FileChannel.force: one per force, with the path
+    // and whether metadata was forced too.
+    Map<String, List<Boolean>> forces = new HashMap<>();
+    try (Recording recording = new Recording()) {
+      recording.enable("jdk.FileForce").withThreshold(Duration.ZERO);
+      recording.start();
+      for (String mode : List.of("rw", "rws", "rwd")) {
+        Path file = volume.resolve(mode + ".bin");
+        RandomAccessFile raf = openRaf(handler, file, mode);
+        Object h = handler.handle(raf);
+        byte[] content = markerContent(10_000);
+        handler.write(h, content, 0, 4_000);
+        handler.write(h, content, 4_000, 6_000);
+        handler.write(h, 'x');
+        handler.setLength(h, 9_000);
+        handler.channel(h).write(ByteBuffer.wrap(content, 0, 100), 200);
+        close(handler, raf);
+      }
+      recording.stop();
+      Path out = dir.resolve("forces.jfr");
+      recording.dump(out);
+      for (RecordedEvent e : RecordingFile.readAllEvents(out)) {
+        String path = e.getString("path");
+        if (path != null) {
+          forces
+              .computeIfAbsent(Path.of(path).getFileName().toString(), k -> new ArrayList<>())
+              .add(e.getBoolean("metaData"));
+        }
+      }
+    }
+    assertEquals(List.of(), forces.getOrDefault("rw.bin", List.of()), "rw: no force per write");
+    List<Boolean> rws = forces.getOrDefault("rws.bin", List.of());
+    assertTrue(rws.size() >= 5, "rws: a force per write, setLength and channel write: " + rws);
+    assertFalse(rws.contains(false), "rws forces metadata too: " + rws);
+    List<Boolean> rwd = forces.getOrDefault("rwd.bin", List.of());
+    assertTrue(rwd.size() >= 5, "rwd: a force per write, setLength and channel write: " + rwd);
+    assertTrue(
+        rwd.subList(0, 4).stream().noneMatch(Boolean::booleanValue),
+        "rwd's own writes force the content only, as the JDK's O_DSYNC: " + rwd);
+    for (String mode : List.of("rw", "rws", "rwd")) {
+      byte[] content = markerContent(10_000);
+      byte[] expected = Arrays.copyOf(content, 9_000); // the 'x' at 10,000 was cut off
+      System.arraycopy(content, 0, expected, 200, 100);
+      assertArrayEquals(expected, readThrough(handler, volume.resolve(mode + ".bin")), mode);
+      assertCiphertextOnDisk(volume.resolve(mode + ".bin"));
+    }
   }
 }
