@@ -23,6 +23,7 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
@@ -74,11 +75,7 @@ public final class JdbcFeature implements AgentFeature {
             .and(takesArguments(String.class, Properties.class))
             .and(returns(named(Connection.class.getName())))
             .and(not(isAbstract()));
-    ElementMatcher.Junction<MethodDescription> getConnection =
-        named("getConnection")
-            .and(takesArguments(0).or(takesArguments(String.class, String.class)))
-            .and(returns(named(Connection.class.getName())))
-            .and(not(isAbstract()));
+    ElementMatcher.Junction<MethodDescription> getConnection = getConnectionMethods();
     ElementMatcher.Junction<MethodDescription> physicalOpen =
         named("getXAConnection")
             .or(named("getPooledConnection"))
@@ -92,14 +89,15 @@ public final class JdbcFeature implements AgentFeature {
                     ? b.visit(Advice.to(DriverConnect.class).on(connect))
                         .visit(ConnectionReturns.DRIVER_BRIDGES)
                     : b.visit(refusing(RefuseDriverConnect.class).on(connect))
-                        .visit(new RefusingBridgeReturns(coveredDatabases, type.getName())))
+                        .visit(
+                            RefusingBridgeReturns.driverConnect(coveredDatabases, type.getName())))
         .type(not(isInterface()).and(notCloak).and(hasSuperType(named("javax.sql.DataSource"))))
         .transform(
             (b, type, loader, module, domain) ->
                 HookVisibility.canInstrument(loader, type.getName())
                     ? b.visit(Advice.to(DataSourceGetConnection.class).on(getConnection))
                         .visit(ConnectionReturns.DATA_SOURCE_BRIDGES)
-                    : b.visit(refusing(RefuseDataSourceConnection.class).on(getConnection)))
+                    : refuseGetConnection(b, type))
         .type(
             not(isInterface())
                 .and(notCloak)
@@ -117,13 +115,31 @@ public final class JdbcFeature implements AgentFeature {
             (b, type, loader, module, domain) ->
                 HookVisibility.canInstrument(loader, type.getName())
                     ? b.visit(ConnectionReturns.POOLED)
-                    : b)
+                    : refuseGetConnection(b, type))
         .type(named(CLOAK_DRIVER).or(named(CLOAK_DATA_SOURCE)))
         .transform(
             (b, type, loader, module, domain) ->
                 HookVisibility.canInstrument(loader, type.getName())
                     ? b.visit(Advice.to(CloakOwn.class).on(connect.or(getConnection)))
                     : b);
+  }
+
+  /** {@code getConnection()} and {@code getConnection(String, String)} returning a Connection. */
+  private static ElementMatcher.Junction<MethodDescription> getConnectionMethods() {
+    return named("getConnection")
+        .and(takesArguments(0).or(takesArguments(String.class, String.class)))
+        .and(returns(named(Connection.class.getName())))
+        .and(not(isAbstract()));
+  }
+
+  /**
+   * For a data source or pooled connection whose loader cannot see the agent: its {@code
+   * getConnection} methods, bridges included, refuse connections to covered databases.
+   */
+  private DynamicType.Builder<?> refuseGetConnection(
+      DynamicType.Builder<?> b, TypeDescription type) {
+    return b.visit(refusing(RefuseDataSourceConnection.class).on(getConnectionMethods()))
+        .visit(RefusingBridgeReturns.getConnection(coveredDatabases, type.getName()));
   }
 
   /** The refusal advice, with the covered databases bound. */
