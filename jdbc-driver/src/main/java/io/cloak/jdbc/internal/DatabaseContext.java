@@ -40,7 +40,8 @@ final class DatabaseContext {
 
   /**
    * At the first connection: every configured column whose table exists must exist and be a text or
-   * binary column. Tables that do not exist yet are checked when first used.
+   * binary column without a default value. Tables that do not exist yet are checked when first
+   * used.
    */
   void validateSchemaOnce(Connection real) throws SQLException {
     if (validated) {
@@ -231,6 +232,20 @@ final class DatabaseContext {
               + "; ciphertext needs a text column (VARCHAR/TEXT of at least "
               + ColumnCipher.textLength(rule.mode(), 64)
               + " characters for 64-byte values) or a binary one (VARBINARY/BYTEA)",
+          Errors.CONFIG);
+    }
+    if (physical.hasDefault()) {
+      throw new SQLException(
+          "Cloak configuration error: "
+              + where
+              + "encrypted column "
+              + rule.qualifiedName()
+              + " has a DEFAULT value, which the database would store unencrypted in every row"
+              + " written without the column. Drop it (ALTER TABLE "
+              + rule.table()
+              + " ALTER COLUMN "
+              + physical.name()
+              + " DROP DEFAULT) and have the application write the value",
           Errors.CONFIG);
     }
     return physical;

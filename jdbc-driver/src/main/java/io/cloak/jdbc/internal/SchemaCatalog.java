@@ -480,7 +480,8 @@ final class SchemaCatalog implements EncryptedSchema {
                 rs.getString("COLUMN_NAME"),
                 rs.getInt("DATA_TYPE"),
                 rs.getString("TYPE_NAME"),
-                rs.getInt("COLUMN_SIZE"));
+                rs.getInt("COLUMN_SIZE"),
+                PhysicalColumn.isRealDefault(rs.getString("COLUMN_DEF")));
         int position = rs.getInt("ORDINAL_POSITION");
         int at = 0;
         while (at < positions.size() && positions.get(at) < position) {

@@ -805,6 +805,75 @@ abstract class ColumnEncryptionSuite {
   }
 
   @Test
+  void anEncryptedColumnWithADefaultIsRefusedSinceRowsWithoutItWouldHoldPlaintext()
+      throws Exception {
+    String defaultValue = secret("default");
+    try (Connection plain = db.plain();
+        Statement st = plain.createStatement()) {
+      st.execute(
+          "CREATE TABLE dflt (id INT PRIMARY KEY, v "
+              + db.textType()
+              + " DEFAULT '"
+              + defaultValue
+              + "', w "
+              + db.textType()
+              + " DEFAULT NULL)");
+    }
+    try {
+      Path withDefault = dir.resolve("dflt-v-" + engine() + ".yaml");
+      Files.writeString(
+          withDefault,
+          "kms: {type: local, keystore: ./keystore, root-key-file: ./root.key}\n"
+              + "columns:\n  - {table: dflt, column: v}\n");
+      SQLException e =
+          assertThrows(
+              SQLException.class,
+              () -> {
+                try (Connection c = db.cloak(withDefault);
+                    Statement st = c.createStatement()) {
+                  st.executeUpdate("INSERT INTO dflt (id) VALUES (1)");
+                }
+              });
+      assertTrue(e.getMessage().contains("dflt.v"), e.getMessage());
+      assertTrue(e.getMessage().contains("has a DEFAULT value"), e.getMessage());
+      assertTrue(e.getMessage().contains("DROP DEFAULT"), e.getMessage());
+      assertFalse(e.getMessage().contains(defaultValue), e.getMessage());
+      // an explicit DEFAULT NULL is no default: w encrypts as usual
+      Path nullDefault = dir.resolve("dflt-w-" + engine() + ".yaml");
+      Files.writeString(
+          nullDefault,
+          "kms: {type: local, keystore: ./keystore, root-key-file: ./root.key}\n"
+              + "columns:\n  - {table: dflt, column: w}\n");
+      String value = secret("w");
+      try (Connection c = db.cloak(nullDefault)) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO dflt (id, w) VALUES (?, ?)")) {
+          ps.setInt(1, 2);
+          ps.setString(2, value);
+          assertEquals(1, ps.executeUpdate());
+        }
+        try (Statement st = c.createStatement();
+            ResultSet rs = st.executeQuery("SELECT w FROM dflt WHERE id = 2")) {
+          assertTrue(rs.next());
+          assertEquals(value, rs.getString(1));
+        }
+      }
+      try (Connection plain = db.plain();
+          Statement st = plain.createStatement();
+          ResultSet rs = st.executeQuery("SELECT id, w FROM dflt ORDER BY id")) {
+        assertTrue(rs.next());
+        assertEquals(2, rs.getInt(1), "nothing was written through the refused config");
+        assertTrue(rs.getString(2).startsWith("$ck1$"), "w holds ciphertext");
+        assertFalse(rs.next());
+      }
+    } finally {
+      try (Connection plain = db.plain();
+          Statement st = plain.createStatement()) {
+        st.execute("DROP TABLE dflt");
+      }
+    }
+  }
+
+  @Test
   void rotatingADeterministicDataKeyIsRefusedSinceEqualityWouldMissOlderValues() throws Exception {
     Path rotConfig = rotationConfig("refused");
     String value = secret("rot");
