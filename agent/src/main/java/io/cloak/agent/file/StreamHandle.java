@@ -29,10 +29,6 @@ final class StreamHandle {
   private WeakReference<EncryptedFileChannel> channel; // guarded by this
   Cleaner.Cleanable cleanable;
 
-  StreamHandle(Object stream, int kind, boolean append, Lease lease) {
-    this(stream, kind, append, lease, false, false);
-  }
-
   StreamHandle(
       Object stream,
       int kind,
